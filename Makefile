@@ -1,0 +1,43 @@
+# Conflict Atlas — every set-up step lives here. Quickstart: `make run`, `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+STORE  ?= data/events.parquet
+PORT   ?= 8501
+
+.PHONY: setup gazetteer sample run serve test bench screenshots lint clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,dev]'
+	touch $@
+
+# Builds the gazetteer index once (kept in the user cache, see README); a no-op when present.
+gazetteer: setup
+	$(BIN)/conflict-atlas geodata build --if-missing
+
+sample: gazetteer
+	$(BIN)/conflict-atlas extract examples/articles --out $(STORE)
+
+run: sample
+	$(BIN)/conflict-atlas serve $(STORE) --port $(PORT)
+
+serve: setup
+	$(BIN)/conflict-atlas serve $(STORE) --port $(PORT)
+
+test: gazetteer
+	$(PY) -m pytest
+
+bench: gazetteer
+	$(PY) bench/bench_geocode.py
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""Command-line entry point that composes extract, geodata and dashboard."""

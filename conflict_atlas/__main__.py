@@ -1,0 +1,3 @@
+from conflict_atlas.cli import main
+
+raise SystemExit(main())

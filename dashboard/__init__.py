@@ -1,0 +1,1 @@
+"""The Streamlit dashboard. Reads the event store; imports extract.schema and geodata only."""

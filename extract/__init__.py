@@ -1,0 +1,1 @@
+"""Extraction: articles in, geocoded ACLED-style events out. Never imports streamlit."""
