@@ -1,0 +1,94 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+
+from conflict_atlas.cli import main
+from geodata.online import CachedOnlineGeocoder
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_geocode_json_ranked(capsys):
+    code, out, _ = run(capsys, "geocode", "Bagdad", "--lang", "fr", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert rows[0]["name"] == "Baghdad" and rows[0]["country_code"] == "IQ"
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+
+
+def test_geocode_table_and_hints(capsys):
+    code, out, _ = run(capsys, "geocode", "Tripoli", "--country", "LB")
+    assert code == 0 and "Lebanon" in out.splitlines()[0]
+    code, out, _ = run(capsys, "geocode", "Tripoli", "--near", "33.89,35.50", "--json")
+    assert json.loads(out)[0]["country_code"] == "LB"
+
+
+@pytest.mark.parametrize("query", ["Qwxzzy Nowhere", "   "])
+def test_geocode_unknown_exits_1_with_message(capsys, query):
+    code, out, err = run(capsys, "geocode", query)
+    assert code == 1 and err.strip() and out == ""
+
+
+def test_reverse_json(capsys):
+    code, out, _ = run(capsys, "reverse", "33.31", "44.36", "--json")
+    assert code == 0
+    raw = json.loads(out)
+    assert raw["country_code"] == "IQ" and raw["admin1_code"] == "IQ.07"
+
+
+@pytest.mark.parametrize("lat,lon,message", [
+    ("abc", "44", "not a number"), ("95", "44", "out of range"), ("nan", "1", "finite"),
+    ("10", "200", "out of range"),
+])
+def test_reverse_malformed(capsys, lat, lon, message):
+    code, _, err = run(capsys, "reverse", lat, lon)
+    assert code == 2 and message in err
+
+
+def test_reverse_at_sea_exits_1(capsys):
+    code, out, err = run(capsys, "reverse", "-40", "-30", "--json")
+    assert code == 1 and out.strip() == "null" and "no country" in err
+
+
+def test_console_script_entry_point():
+    out = subprocess.run([sys.executable, "-m", "conflict_atlas", "geocode", "Erbil", "--json"],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    assert json.loads(out)[0]["country_code"] == "IQ"
+
+
+class CountingGeocoder(Geocoder):
+    """An in-process stand-in for a web service: counts how often it is asked."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def geocode(self, query, exactly_one=True, **kwargs):
+        self.calls.append(query)
+        if query == "Nowhere":
+            return None
+        return Location(f"{query}, Somewhere", (1.5, 2.5), {"q": query})
+
+
+def test_online_geocoder_caches_on_disk(tmp_path):
+    service = CountingGeocoder()
+    online = CachedOnlineGeocoder(service, cache_path=tmp_path / "c.sqlite", min_delay_seconds=0)
+    first = online.geocode("Baghdad")
+    assert (first.latitude, first.longitude) == (1.5, 2.5)
+    assert online.geocode("Baghdad").raw == {"q": "Baghdad"}
+    assert online.geocode("Nowhere") is None and online.geocode("Nowhere") is None
+    assert online.geocode("  ") is None
+    assert service.calls == ["Baghdad", "Nowhere"]
+    online.close()
+    reopened = CachedOnlineGeocoder(service, cache_path=tmp_path / "c.sqlite",
+                                    min_delay_seconds=0)
+    assert reopened.geocode("Baghdad").address == "Baghdad, Somewhere"
+    assert service.calls == ["Baghdad", "Nowhere"]
