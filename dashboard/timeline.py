@@ -1,0 +1,46 @@
+"""Stepping through time: the play button's frames and windows (pure functions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+STEPS = ("day", "week", "month")
+WINDOWS = ("cumulative", "moving")
+_OFFSETS = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1),
+            "month": pd.DateOffset(months=1)}
+
+
+def next_cursor(cursor: dt.date, step: str) -> dt.date:
+    """The frame after ``cursor``."""
+    if step not in _OFFSETS:
+        raise ValueError(f"step must be one of {STEPS}, got {step!r}")
+    return (pd.Timestamp(cursor) + _OFFSETS[step]).date()
+
+
+def frames(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
+    """The end day of every frame from ``start`` to ``end`` (inclusive), ``step`` apart."""
+    if start > end:
+        return []
+    out = []
+    cursor = start
+    while cursor <= end:
+        out.append(cursor)
+        cursor = next_cursor(cursor, step)
+    if out[-1] != end:
+        out.append(end)
+    return out
+
+
+def window(cursor: dt.date, step: str, mode: str, start: dt.date) -> tuple[dt.date, dt.date]:
+    """The date range shown at frame ``cursor``: from ``start`` (cumulative) or the last step."""
+    if mode not in WINDOWS:
+        raise ValueError(f"window must be one of {WINDOWS}, got {mode!r}")
+    if mode == "cumulative":
+        return start, cursor
+    begin = (pd.Timestamp(cursor) - _OFFSETS[step] + pd.Timedelta(days=1)).date()
+    return max(begin, start), cursor
