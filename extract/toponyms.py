@@ -1,0 +1,495 @@
+"""Finding place names in running text and resolving them in context.
+
+Two stages, usable separately:
+
+- **Finding** (:class:`PlaceMatcher`, a spaCy component registered as
+  ``conflict_atlas_places``): n-grams of tokens whose folded form is a gazetteer name, merged
+  with the NER's LOC/GPE/FAC entities. The gazetteer finds what NER misses or mislabels
+  (Balad, Erbil tagged PER); NER finds what is not in the match list (small places, which the
+  resolver then looks up in the full gazetteer).
+- **Resolving** (:class:`ToponymResolver`): each mention's candidates from the geocoder,
+  re-ranked with document context: the cue before the name ("les provinces de" -> admin-1,
+  "l'aéroport de" -> airport, "base aérienne" -> military base), the document's country focus
+  (country names and demonyms mentioned, unambiguous places), closeness to the other places
+  of the document, and one sense per document. Metonyms ("Washington n'a pas caché") are
+  flagged so that no event is placed there.
+
+The geoparsing harness uses :func:`default_resolver` and :func:`default_finder`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import sqlite3
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from geodata.gazetteer import haversine_km
+from geodata.names import fold
+
+logger = logging.getLogger(__name__)
+
+MAX_NGRAM = 6
+NER_PLACE_LABELS = {"LOC", "GPE", "FAC"}
+SPAN_KEY = "places"
+
+# Cue phrases right before a name, and the feature classes they call for.
+_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(pattern + r"\s*$", re.I), classes) for pattern, classes in (
+        (r"\b(a[ée]roport|airport|a[ée]rodrome|airfield|مطار)\b\s*(?:[\w'’-]+\s+){0,2}?"
+         r"(\bde\b|\bd['’]|\bof\b|\bin\b|\bà\b)?", ("airport", "military_base")),
+        (r"\b(base|bases|camp|garrison|garnison|caserne|قاعدة)\b\s*(?:[\w'’-]+\s+){0,2}?"
+         r"(\bde\b|\bd['’]|\bof\b|\bat\b|\bin\b|\bà\b)?", ("military_base", "airport")),
+        (r"\b(provinces?|gouvernorats?|governorates?|r[ée]gions?|wilayas?|muhafazat|"
+         r"states?|[ée]tats?|oblasts?|departments?|d[ée]partements?|محافظة|محافظات|ولاية)"
+         r"\b\s*(?:[\w'’-]+\s+){0,2}?(\bde\b|\bd['’]|\bdu\b|\bof\b)", ("admin1",)),
+        (r"\b(districts?|county|counties|comt[ée]s?|cercles?|qadaa?|قضاء)\b"
+         r"\s*(?:[\w'’-]+\s+){0,1}?(\bde\b|\bd['’]|\bdu\b|\bof\b)?", ("admin2",)),
+        (r"\b(ville|city|town|village|localit[ée]|مدينة|بلدة|قرية)\b\s*(\bde\b|\bd['’]|\bof\b)?",
+         ("city",)),
+    ))
+# A coordinated list continues the cue: "les provinces de Bagdad et Babil".
+_LIST_GLUE = re.compile(r"^\s*(,|et|and|ou|or|و)\s*(de\s+|d['’]\s*|of\s+)?$", re.I)
+# A place used as its government: "Washington n'a pas caché", "Moscow said".
+_METONYM_FOLLOWER = re.compile(
+    r"^\W{0,3}(?:[\w'’]+\s+){0,4}?(?:n['’]\s*)?"
+    r"(dit|d[ée]clar|annonc|affirm|accus|d[ée]menti|d[ée]nonc|cach|estim|consid[ée]r|menac"
+    r"|appel|exig|r[ée]clam|condamn|averti|pr[ée]vient|insist|souhait|veut|voulait|refus"
+    r"|said|says|announc|claim|accus|deni|deny|warn|demand|condemn|insist|want|refus|hid"
+    r"|urg|blam|stat|argu|believ|call|insist|respond|react|threat|reject|support|back)",
+    re.I)
+_STOP_SINGLE = {  # capitalised function words that are also place names somewhere
+    "a", "an", "the", "le", "la", "les", "de", "des", "du", "un", "une", "mais", "ou", "et",
+    "en", "au", "aux", "ce", "ces", "il", "elle", "on", "nous", "vous", "ils", "sur", "par",
+    "pour", "dans", "lire", "aussi", "source", "photo", "but", "and", "or", "of", "in", "on",
+    "at", "by", "for", "with", "from", "this", "that", "these", "those", "he", "she", "it",
+    "we", "they", "read", "more", "president", "premier", "ministre", "minister", "general",
+    "mars", "mai", "juin", "may", "march", "june", "august", "lundi", "mardi", "mercredi",
+    "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "us", "usa", "uk", "tv",
+}
+_NEVER_FIRST = {"a", "au", "aux", "de", "des", "du", "en", "et", "ou", "mais", "un", "une",
+                "and", "or", "but", "of", "in", "on", "at", "by"}
+_ARABIC_PROCLITICS = ("وب", "ول", "وال", "بال", "لل", "فال", "و", "ب", "ل", "ف", "ك")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_NAME_PUNCT = {"-", "'", "’", ".", "‑"}
+# A single capitalised word this frequent in the text's language is more likely a word than
+# a place ("East", "Steps", "Lire"), unless NER says place or the name is a major one.
+COMMON_WORD_ZIPF = 4.3
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place name found in a text: character offsets and how it was found."""
+
+    start: int
+    end: int
+    text: str
+    source: str = "gazetteer"  # gazetteer | ner | both | gold
+    ner_label: str = ""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A mention with the place it most likely names (``None`` when nothing fits)."""
+
+    mention: Mention
+    place: dict[str, Any] | None
+    score: float = 0.0
+    confidence: float = 0.0
+    cue_classes: tuple[str, ...] = ()
+    is_metonym: bool = False
+    candidates: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+
+    @property
+    def latlon(self) -> tuple[float, float] | None:
+        return None if self.place is None else (self.place["lat"], self.place["lon"])
+
+
+# --------------------------------------------------------------------------- finding
+
+
+class SurfaceIndex:
+    """The folded names worth matching in running text, loaded once from the gazetteer.
+
+    Cities below ``min_population`` count only by their main name; facility names only in
+    full; keys shorter than three characters never.
+    """
+
+    def __init__(self, keys: set[str], major: set[str]) -> None:
+        self.keys = keys
+        self.major = major  # names of countries, capitals and cities over a million
+        self.first_tokens = {k.split(" ", 1)[0] for k in keys}
+
+    @classmethod
+    def load(cls, index_path: str | Path, min_population: int = 1000) -> SurfaceIndex:
+        conn = sqlite3.connect(f"file:{index_path}?mode=ro&immutable=1", uri=True)
+        try:
+            rows = conn.execute(
+                "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
+                "WHERE length(n.key) >= 3 AND n.kind <= 2 AND "
+                "(p.feature_class NOT IN ('city', 'airport', 'military_base') "
+                " OR (p.feature_class = 'city' AND (p.population >= ? OR n.kind = 0)) "
+                " OR n.kind = 0)", (min_population,))
+            keys = {r[0] for r in rows}
+            major = {r[0] for r in conn.execute(
+                "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
+                "WHERE n.kind <= 1 AND (p.feature_class IN ('country', 'continent') "
+                "OR p.feature_code = 'PPLC' OR p.population >= 1000000)")}
+        finally:
+            conn.close()
+        logger.info("surface index: %d names", len(keys))
+        return cls(keys, major)
+
+
+def _token_keys(text: str) -> list[str]:
+    """Folded keys to try for one token string (Arabic proclitics stripped)."""
+    key = fold(text)
+    keys = [key]
+    if key.startswith(("d ", "l ")):  # French elision kept inside a token: d'Erbil
+        keys.append(key[2:])
+    if _ARABIC.search(text):
+        for clitic in _ARABIC_PROCLITICS:
+            if key.startswith(clitic) and len(key) - len(clitic) >= 3:
+                keys.append(key[len(clitic):])
+    return keys
+
+
+def find_gazetteer_spans(doc: Doc, index: SurfaceIndex) -> list[tuple[int, int]]:
+    """Token spans (start, end) whose text is a gazetteer name, longest first, no overlaps."""
+    found: list[tuple[int, int]] = []
+    tokens = list(doc)
+    n = len(tokens)
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        if tok.is_space or tok.is_punct or not fold(tok.text):
+            i += 1
+            continue
+        best = None
+        first_keys = _token_keys(tok.text)
+        if any(k.split(" ", 1)[0] in index.first_tokens for k in first_keys):
+            for j in range(min(n, i + MAX_NGRAM), i, -1):
+                if not _clean_ngram(tokens[i:j]):
+                    continue
+                text = doc[i:j].text
+                keys = [fold(text)] if j > i + 1 else first_keys
+                if any(k in index.keys for k in keys):
+                    best = (i, j)
+                    break
+        if best is not None and _plausible(doc[best[0]:best[1]]):
+            found.append(best)
+            i = best[1]
+        else:
+            i += 1
+    return found
+
+
+def _clean_ngram(tokens: Sequence[Any]) -> bool:
+    """No line break, no punctuation at the edges, only name-internal punctuation inside."""
+    last = tokens[-1]
+    if last.is_punct or last.is_space or any(t.is_space or "\n" in t.text_with_ws.rstrip(" ")
+                                             for t in tokens[:-1]):
+        return False
+    return all(not t.is_punct or t.text in _NAME_PUNCT for t in tokens[1:-1])
+
+
+def _plausible(span: Span) -> bool:
+    """Case and stop-word checks for a gazetteer match in running text."""
+    first = span[0]
+    text = span.text
+    if _ARABIC.search(text):
+        return len(fold(text)) >= 3
+    if not any(ch.isupper() for ch in first.text[:3]):
+        return False  # place names are capitalised in Latin, Cyrillic and Greek scripts
+    first_key = fold(first.text)
+    if first_key in _NEVER_FIRST or (first.is_sent_start and (first.is_stop
+                                                              or first_key in _STOP_SINGLE)):
+        return False  # "A la suite", "Les attaques" at the start of a sentence
+    if len(span) == 1:
+        key = fold(text)
+        if key in _STOP_SINGLE:
+            return False
+        if text.isupper() and len(text) <= 4:
+            return False  # acronyms: FDS, EI, ONU
+    return True
+
+
+class PlaceMatcher:
+    """spaCy component: sets ``doc.spans["places"]`` to the place names of the text."""
+
+    def __init__(self, index: SurfaceIndex, language: str) -> None:
+        self.index = index
+        self.language = language
+
+    def _common_word(self, span: Span) -> bool:
+        from wordfreq import zipf_frequency
+
+        if len(span) > 1 or fold(span.text) in self.index.major:
+            return False
+        word = span.text.lower()
+        return max(zipf_frequency(word, self.language), zipf_frequency(word, "en")) \
+            >= COMMON_WORD_ZIPF
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: dict[tuple[int, int], str] = {}
+        persons = [p for p in (_trim(e) for e in doc.ents if e.label_ in ("PER", "PERSON"))
+                   if p is not None]
+        ner_places = {(e.start, e.end) for e in doc.ents if e.label_ in NER_PLACE_LABELS}
+        for start, end in find_gazetteer_spans(doc, self.index):
+            inside_person = any(p.start <= start and end <= p.end and (p.start, p.end) !=
+                                (start, end) for p in persons)
+            if inside_person:  # "Nancy Pelosi" is not Nancy
+                continue
+            if (start, end) not in ner_places and self._common_word(doc[start:end]):
+                continue
+            spans[(start, end)] = "gazetteer"
+        for ent in doc.ents:
+            if ent.label_ not in NER_PLACE_LABELS:
+                continue
+            ent = _trim(ent)
+            if ent is None:
+                continue
+            overlapping = [k for k in spans if k[0] < ent.end and ent.start < k[1]]
+            if not overlapping and not self._common_word(ent):
+                spans[(ent.start, ent.end)] = "ner"
+            elif (ent.start, ent.end) in spans:
+                spans[(ent.start, ent.end)] = "both"
+        doc.spans[SPAN_KEY] = [Span(doc, s, e, label=src) for (s, e), src in sorted(spans.items())]
+        return doc
+
+
+def _trim(ent: Span) -> Span | None:
+    """Drop elided articles and trailing whitespace NER sometimes includes ("d'Irak")."""
+    start, end = ent.start, ent.end
+    doc = ent.doc
+    while start < end and (doc[start].is_punct or doc[start].is_space
+                           or doc[start].lower_ in ("d'", "l'", "d’", "l’", "the")):
+        start += 1
+    while end > start and (doc[end - 1].is_space or doc[end - 1].is_punct
+                           or doc[end - 1].lower_ in ("n'", "n’", "qu'", "qu’")):
+        end -= 1
+    if end <= start or len(fold(doc[start:end].text)) < 3:
+        return None
+    return doc[start:end]
+
+
+@Language.factory("conflict_atlas_places", default_config={"index_path": None,
+                                                           "min_population": 1000})
+def make_place_matcher(nlp: Language, name: str, index_path: str | None,
+                       min_population: int) -> PlaceMatcher:
+    from geodata.gazetteer import ensure_index
+
+    path = ensure_index(Path(index_path) if index_path else None)
+    return PlaceMatcher(SurfaceIndex.load(path, min_population=min_population), nlp.lang)
+
+
+def mentions_from_doc(doc: Doc) -> list[Mention]:
+    return [Mention(s.start_char, s.end_char, s.text, s.label_,
+                    next((e.label_ for e in doc.ents if e.start == s.start and e.end == s.end),
+                         "")) for s in doc.spans.get(SPAN_KEY, [])]
+
+
+# --------------------------------------------------------------------------- resolving
+
+FOCUS_WEIGHT = 2.5
+CUE_BONUS = 3.0
+PROXIMITY_WEIGHT = 1.0
+CANDIDATES = 12
+
+
+def cue_classes(text: str, start: int, previous: Sequence[tuple[int, tuple[str, ...]]] = ()
+                ) -> tuple[str, ...]:
+    """Feature classes the words right before ``start`` call for ("" when none).
+
+    ``previous`` holds (end offset, classes) of earlier mentions, so that a list
+    ("les provinces de Bagdad et Babil") carries its cue to every member.
+    """
+    before = text[max(0, start - 60):start]
+    for pattern, classes in _CUES:
+        if pattern.search(before):
+            return classes
+    if previous:
+        end, classes = previous[-1]
+        if classes and end <= start and _LIST_GLUE.match(text[end:start]):
+            return classes
+    return ()
+
+
+def is_metonym(text: str, mention: Mention, candidates: Sequence[dict[str, Any]]) -> bool:
+    """A capital or a country that speaks or acts: "Washington n'a pas caché".
+
+    ``candidates`` are the mention's best readings: if any is a country or a capital, the
+    name can stand for a government.
+    """
+    if not any(c.get("feature_class") == "country" or c.get("feature_code") == "PPLC"
+               for c in candidates[:3]):
+        return False
+    return bool(_METONYM_FOLLOWER.match(text[mention.end:mention.end + 40]))
+
+
+class ToponymResolver:
+    """Resolves the mentions of one document together (see the module docstring)."""
+
+    def __init__(self, geocoder: Any = None, demonyms: Any = None) -> None:
+        if geocoder is None:
+            from geodata import GazetteerGeocoder
+
+            geocoder = GazetteerGeocoder()
+        self.geocoder = geocoder
+        if demonyms is None:
+            from geodata.demonyms import DemonymTable
+
+            demonyms = DemonymTable.load(geocoder)
+        self.demonyms = demonyms
+
+    def _candidates(self, name: str, language: str | None,
+                    classes: tuple[str, ...]) -> list[tuple[float, dict[str, Any]]]:
+        out: dict[str, tuple[float, dict[str, Any]]] = {}
+        queries = [(name, None)]
+        if classes:
+            queries.append((name, list(classes)))
+        for query, fclasses in queries:
+            for score, hit in self.geocoder.candidates(query, language=language,
+                                                       feature_classes=fclasses)[:CANDIDATES]:
+                row = self.geocoder.describe(hit.place)
+                bonus = 0.0
+                if classes and row["feature_class"] in classes:
+                    bonus = CUE_BONUS / (1 + classes.index(row["feature_class"]))
+                best = out.get(row["id"])
+                if best is None or score + bonus > best[0]:
+                    out[row["id"]] = (score + bonus, row)
+        if not out:
+            country = self.demonyms.country_of(name)
+            if country is not None:
+                row = self.geocoder.describe(country)
+                out[row["id"]] = (5.0, row)
+        return sorted(out.values(), key=lambda sr: -sr[0])
+
+    def country_focus(self, text: str, language: str | None,
+                      first_pass: Iterable[list[tuple[float, dict[str, Any]]]]) -> Counter[str]:
+        focus: Counter[str] = Counter()
+        for cc in self.demonyms.countries_in(text):
+            focus[cc] += 1.0
+        for cands in first_pass:
+            if not cands:
+                continue
+            top_score, top = cands[0]
+            margin = top_score - (cands[1][0] if len(cands) > 1 else 0.0)
+            if top.get("country_code"):
+                focus[top["country_code"]] += 1.0 if margin > 1.5 else 0.5
+        return focus
+
+    def resolve(self, text: str, mentions: Sequence[Mention],
+                language: str | None = None) -> list[Resolution]:
+        """One :class:`Resolution` per mention, in the same order."""
+        cues: list[tuple[str, ...]] = []
+        previous: list[tuple[int, tuple[str, ...]]] = []
+        for m in mentions:
+            c = cue_classes(text, m.start, previous)
+            cues.append(c)
+            previous.append((m.end, c))
+        sense_keys = [(fold(m.text), c) for m, c in zip(mentions, cues, strict=True)]
+        cands: dict[tuple[str, tuple[str, ...]], list[tuple[float, dict[str, Any]]]] = {}
+        for mention, key in zip(mentions, sense_keys, strict=True):
+            if key not in cands:  # one sense per document for a name in a given cue
+                cands[key] = self._candidates(mention.text, language, key[1])
+        focus = self.country_focus(text, language, cands.values())
+        total = sum(focus.values()) or 1.0
+        anchors = [c[0][1] for c in cands.values()
+                   if c and (len(c) == 1 or c[0][0] - c[1][0] > 1.5)
+                   and c[0][1]["feature_class"] not in ("country", "continent")]
+        centre = None
+        if anchors:
+            centre = (statistics.median(a["lat"] for a in anchors),
+                      statistics.median(a["lon"] for a in anchors))
+        decided: dict[tuple[str, tuple[str, ...]], tuple[float, float, dict | None, tuple]] = {}
+        for key, options in cands.items():
+            rescored = []
+            for score, row in options:
+                s = score + FOCUS_WEIGHT * focus.get(row.get("country_code", ""), 0.0) / total
+                if centre is not None and row["feature_class"] not in ("country", "continent"):
+                    km = haversine_km(centre[0], centre[1], row["lat"], row["lon"])
+                    s -= PROXIMITY_WEIGHT * math.log10(1 + km / 100.0)
+                rescored.append((s, row))
+            rescored.sort(key=lambda sr: -sr[0])
+            if rescored:
+                best, second = rescored[0][0], (rescored[1][0] if len(rescored) > 1 else None)
+                margin = best - second if second is not None else 4.0
+                confidence = 1.0 / (1.0 + math.exp(-(margin - 0.5)))
+                decided[key] = (best, confidence, rescored[0][1],
+                                tuple(r for _s, r in rescored[:5]))
+            else:
+                decided[key] = (0.0, 0.0, None, ())
+        out = []
+        for mention, key in zip(mentions, sense_keys, strict=True):
+            score, confidence, place, top = decided[key]
+            out.append(Resolution(mention, place, score, round(confidence, 3), key[1],
+                                  is_metonym(text, mention, top), top))
+        return out
+
+
+# --------------------------------------------------------------------------- adapters
+
+
+class _SpanResolver:
+    """The harness's ``Resolver`` protocol over :class:`ToponymResolver`."""
+
+    def __init__(self, resolver: ToponymResolver) -> None:
+        self.resolver = resolver
+
+    def resolve(self, text: str, spans: Sequence[tuple[int, int, str]]
+                ) -> list[tuple[float, float] | None]:
+        mentions = [Mention(s, e, name, "gold") for s, e, name in spans]
+        return [r.latlon for r in self.resolver.resolve(text, mentions)]
+
+
+class _Finder:
+    """The harness's ``ToponymFinder`` protocol: spaCy + gazetteer, then the resolver."""
+
+    def __init__(self, resolver: ToponymResolver, nlp: Language) -> None:
+        self.resolver = resolver
+        self.nlp = nlp
+
+    def find(self, text: str) -> list[tuple[int, int, str, float | None, float | None]]:
+        doc = self.nlp(text)
+        mentions = mentions_from_doc(doc)
+        out = []
+        for r in self.resolver.resolve(text, mentions, language="en"):
+            lat, lon = r.latlon if r.latlon else (None, None)
+            out.append((r.mention.start, r.mention.end, r.mention.text, lat, lon))
+        return out
+
+
+def default_resolver() -> _SpanResolver:
+    return _SpanResolver(ToponymResolver())
+
+
+def default_finder(language: str = "en") -> _Finder:
+    from extract.nlp import NlpRegistry
+
+    return _Finder(ToponymResolver(), NlpRegistry().get(language))
+
+
+def with_place(res: Resolution, place: dict[str, Any]) -> Resolution:
+    return replace(res, place=place)
+
+
+def group_by_sentence(resolutions: Iterable[Resolution], sentences: Sequence[tuple[int, int]]
+                      ) -> dict[int, list[Resolution]]:
+    out: dict[int, list[Resolution]] = defaultdict(list)
+    for r in resolutions:
+        for i, (s, e) in enumerate(sentences):
+            if s <= r.mention.start < e:
+                out[i].append(r)
+                break
+    return out
