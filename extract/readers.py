@@ -1,0 +1,1238 @@
+"""Read news articles safely from many formats.
+
+Entry point: `iter_articles(paths, published=..., language=..., max_bytes=...)` yields an
+`Article` for every article it can read and a `Rejected` (with a human-readable reason) for every
+file, archive member, row or feed item it cannot. It never raises for bad input and never writes
+anything to disk.
+
+Formats (by extension, with content sniffing for files without a known extension and for ``.txt``
+files that are really HTML):
+
+=================  ==========================================================================
+``.txt``           plain text, any common encoding (see `decode_bytes`)
+``.html`` ``.htm``  main text extracted with trafilatura (boilerplate dropped); title, date, url,
+                   site name and ``<html lang>`` from the page metadata
+``.jsonl``         one JSON object per line with ``text`` and optional ``title``, ``url``,
+                   ``published``, ``source``, ``language``; one Article per line
+``.json``          one such object, a list of them, or ``{"articles": [...]}``
+``.csv``           header row with a ``text`` column (``,`` ``;`` or tab separated), same
+                   optional columns; one Article per row
+``.xml`` ``.rss``   RSS 2.0, RSS 1.0 (RDF) or Atom feeds parsed with defusedxml (entity
+``.atom``          declarations are refused, never expanded); one Article per item that has a
+                   description or content, HTML stripped
+``.zip``           any of the above, read in memory (never extracted); nested zips one level
+=================  ==========================================================================
+
+Metadata precedence for ``published``/``title``/``url``/``source``/``language``: the article's own
+metadata (row fields, HTML meta, feed item) > a sidecar ``NAME.meta.json`` (``a.txt.meta.json``
+or ``a.meta.json`` beside ``a.txt``, also inside zips) > the `iter_articles` arguments. With no
+date anywhere ``published`` is None (never today's date).
+
+Excluded spans: line-level rules (`EXCLUSION_RULES`) mark character ranges of the text that are
+not reporting of events (photo captions and credits, "Lire aussi"/"Read more" cross-links,
+share buttons, source/copyright/tag footers). The text is kept whole so offsets stay valid;
+downstream stages skip sentences inside these spans (`Article.excluded_label`).
+"""
+
+from __future__ import annotations
+
+import csv
+import email.utils
+import hashlib
+import io
+import json
+import logging
+import re
+import stat
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any
+
+from extract.textnorm import normalize_text
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "Article",
+    "ExclusionRule",
+    "EXCLUSION_RULES",
+    "Rejected",
+    "SUPPORTED_EXTENSIONS",
+    "decode_bytes",
+    "find_excluded_spans",
+    "iter_articles",
+    "make_article_id",
+    "parse_published",
+    "read_articles",
+]
+
+# --------------------------------------------------------------------------------------------
+# Public data types
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article, with normalised text and provenance.
+
+    `excluded_spans` are ``(start, end, label)`` character ranges of `text` (end exclusive) that
+    are not reporting of events; labels are those of `EXCLUSION_RULES`.
+    """
+
+    article_id: str
+    text: str
+    title: str | None
+    url: str | None
+    published: date | None
+    source: str
+    language: str | None
+    path: str
+    format: str
+    excluded_spans: tuple[tuple[int, int, str], ...] = ()
+
+    def excluded_label(self, start: int, end: int) -> str | None:
+        """Label of the excluded span covering most of ``text[start:end]``, or None.
+
+        A range counts as excluded when at least half of its non-space characters fall inside
+        one excluded span, so a sentence with trailing whitespace or a newline is still caught.
+        """
+        chunk = self.text[start:end]
+        length = len(chunk.strip())
+        if length == 0:
+            return None
+        for s, e, label in self.excluded_spans:
+            lo, hi = max(s, start), min(e, end)
+            if hi > lo and len(self.text[lo:hi].strip()) * 2 >= length:
+                return label
+        return None
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Something that could not be read: `path` (display path) and a clear human `reason`."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ExclusionRule:
+    """A line-level pattern: a line of the text matching `pattern` is excluded as `label`."""
+
+    label: str
+    pattern: re.Pattern[str]
+    description: str
+
+
+#: extension -> reader format. "feed" covers RSS 2.0, RSS 1.0 (RDF) and Atom.
+SUPPORTED_EXTENSIONS: Mapping[str, str] = MappingProxyType(
+    {
+        ".txt": "txt",
+        ".text": "txt",
+        ".html": "html",
+        ".htm": "html",
+        ".xhtml": "html",
+        ".jsonl": "jsonl",
+        ".ndjson": "jsonl",
+        ".json": "json",
+        ".csv": "csv",
+        ".xml": "feed",
+        ".rss": "feed",
+        ".atom": "feed",
+        ".zip": "zip",
+    }
+)
+
+SIDECAR_SUFFIX = ".meta.json"
+SIDECAR_MAX_BYTES = 1_000_000
+#: Zip-bomb guards (on top of the per-member ``max_bytes``).
+ZIP_MAX_TOTAL_BYTES = 500_000_000  # total uncompressed bytes read from one archive (+ nested)
+ZIP_MAX_RATIO = 100  # uncompressed/compressed size, checked for members over ZIP_RATIO_MIN_BYTES
+ZIP_RATIO_MIN_BYTES = 100_000
+ZIP_MAX_MEMBERS = 20_000
+ZIP_MAX_DEPTH = 1  # a zip inside a zip is read; a zip inside that is rejected
+
+# Legacy single-byte encodings tried (by charset-normalizer) when bytes are not UTF-8. cp1250 is
+# left out on purpose: it wins over cp1252 on French text and mangles è, ù and friends.
+LEGACY_ENCODINGS: tuple[str, ...] = (
+    "cp1252", "cp1251", "cp1256", "cp1254", "koi8_r", "iso8859_6", "cp1255", "iso8859_7",
+)
+
+# --------------------------------------------------------------------------------------------
+# Excluded-span rules
+# --------------------------------------------------------------------------------------------
+
+_I = re.IGNORECASE
+_SEP = r"\s*(?:[:：>»|\-–—]|$)"  # what follows a cross-link keyword: a separator or end of line
+_AGENCIES = (
+    r"AFP|Reuters|REUTERS|AP|EPA|Getty\s+Images|Getty|Anadolu|AA|Xinhua|SANA|IRNA|Tasnim|ANSA"
+    r"|DPA|dpa|Sipa|SIPA|Belga|Mehr|Fars|WANA|Press\s+TV|PressTV|Al\s+Jazeera|Shutterstock|MaxPPP"
+)
+
+
+def _rule(label: str, regex: str, description: str, flags: int = _I) -> ExclusionRule:
+    return ExclusionRule(label, re.compile(regex, flags), description)
+
+
+#: The rules, tried in order on each line (stripped of surrounding spaces); first match wins.
+EXCLUSION_RULES: tuple[ExclusionRule, ...] = (
+    _rule(
+        "cross_link",
+        r"^(?:[àa]\s+lire\s+(?:aussi|[ée]galement|ailleurs)?|lire\s+(?:aussi|[ée]galement|la\s+suite)"
+        r"|voir\s+aussi|sur\s+le\s+m[êe]me\s+sujet|dans\s+la\s+m[êe]me\s+rubrique"
+        r"|read\s+(?:more|also|next)|also\s+read|see\s+also|more\s+on\s+this(?:\s+story)?"
+        r"|related(?:\s+(?:articles?|stories|news|content|coverage))?)" + _SEP,
+        "cross-link to another article: 'Lire aussi : ...', 'À lire aussi', 'Read more: ...', "
+        "'Related: ...', 'See also', 'Sur le même sujet'",
+    ),
+    _rule(
+        "photo_credit",
+        r"^(?:photos?|images?|illustration|cr[ée]dits?(?:\s+photos?)?|photo\s+credits?"
+        r"|picture|pictures|source\s+(?:photo|image))\s*[:：©]"
+        r"|^©|^\(?(?:photo|image)\s+(?:d'illustration|d'archives?|fournie|de\s+couverture)\)?"
+        r"|^(?:file|handout)\s+photo\b",
+        "photo credit line: 'Photo: Reuters', 'Crédit photo : AFP', '© AFP', "
+        "'Photo d'illustration', 'File photo ...'",
+    ),
+    _rule(
+        "caption",
+        r"\((?:[^()]{0,80}\b)?(?:photos?|illustration|image|archives?|file|screenshot|screengrab"
+        r"|capture\s+d'[ée]cran|via\s+getty\s+images)\b[^()]{0,80}\)\s*\.?$",
+        "photo caption: a line ending with a parenthesised photo credit such as '(AFP photo)', "
+        "'(Illustration)', '(Photo: Reuters)', '(archives)', '(Photo by X/AFP via Getty Images)'",
+    ),
+    _rule(
+        "caption",
+        r"(?:\((?:" + _AGENCIES + r")(?:\s*/[^()]{0,60})?\)|\b(?:AFP|REUTERS|AP|EPA|ANADOLU|XINHUA"
+        r"|SIPA|MAXPPP)\s*/\s*[\w.'’ -]{2,60})\s*\.?$",
+        "photo caption ending with an agency credit: '... (Reuters)', '... (AFP/Getty)', "
+        "'... REUTERS/Ahmed Saad' (case-sensitive agency names)",
+        flags=0,
+    ),
+    _rule(
+        "share",
+        r"^(?:(?:partager|partagez|share|sharing|imprimer|print|tweet|tweeter|envoyer|e-?mail"
+        r"|facebook|twitter|x|whatsapp|linkedin|telegram|reddit|copier\s+le\s+lien|copy\s+link"
+        r"|cet\s+article|this\s+article|this\s+story|sur|on|par|by)"
+        r"[\s|,•·/:!.]*)+$",
+        "share/print buttons: 'Partager Cet Article', 'Share this article', "
+        "'Facebook Twitter WhatsApp Email'",
+    ),
+    _rule(
+        "footer",
+        r"^sources?\s*:\s*\S.{0,100}$",
+        "source footer: 'SOURCE: FRENCH PRESS TV'",
+    ),
+    _rule(
+        "footer",
+        r"^(?:©|\(c\)\s|copyright\b|tous\s+droits\s+r[ée]serv[ée]s|all\s+rights\s+reserved).{0,160}$",
+        "copyright footer",
+    ),
+    _rule(
+        "footer",
+        r"^(?:tags?|mots[- ]cl[ée]s?|keywords|th[èe]mes?|topics?)\s*:.{0,300}$",
+        "tag/keyword list",
+    ),
+    _rule(
+        "footer",
+        r"^(?:suivez[- ]nous|follow\s+us|abonnez[- ]vous|subscribe|inscrivez[- ]vous"
+        r"|sign\s+up\s+for|newsletter)\b.{0,150}$",
+        "follow/subscribe call to action",
+    ),
+)
+
+_LINE = re.compile(r"[^\n]+")
+
+
+def find_excluded_spans(
+    text: str, rules: Iterable[ExclusionRule] = EXCLUSION_RULES
+) -> tuple[tuple[int, int, str], ...]:
+    """``(start, end, label)`` for each line of `text` matched by a rule (first match wins).
+
+    The span covers the line without its surrounding spaces and without the newline.
+    """
+    rules = tuple(rules)
+    spans: list[tuple[int, int, str]] = []
+    for match in _LINE.finditer(text):
+        line = match.group()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        for rule in rules:
+            if rule.pattern.search(stripped):
+                start = match.start() + len(line) - len(line.lstrip())
+                spans.append((start, start + len(stripped), rule.label))
+                break
+    return tuple(spans)
+
+
+# --------------------------------------------------------------------------------------------
+# Small pure helpers
+# --------------------------------------------------------------------------------------------
+
+
+def make_article_id(text: str, origin: str) -> str:
+    """Stable id: sha256 of the origin (url, else source name) and the normalised text, 16 hex."""
+    digest = hashlib.sha256(f"{origin}\n{text}".encode("utf-8", errors="surrogatepass"))
+    return digest.hexdigest()[:16]
+
+
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_published(value: Any) -> date | None:
+    """A date from metadata: ISO 8601, RFC 822 (feeds), a datetime/date, or an absolute date that
+    dateparser understands ('14/01/2021', '14 janvier 2021'). Relative expressions ('yesterday')
+    and empty values give None. Raises nothing."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    s = value.strip()
+    if not s:
+        return None
+    m = _ISO_DATE.match(s)
+    if m:
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(s)
+    except (TypeError, ValueError, IndexError):
+        parsed = None
+    if parsed is not None:
+        return parsed.date()
+    return _dateparser_absolute(s)
+
+
+def _dateparser_absolute(s: str) -> date | None:
+    import dateparser  # slow import, only for unusual date strings
+
+    settings = {
+        "PARSERS": ["custom-formats", "absolute-time"],
+        "REQUIRE_PARTS": ["day", "month", "year"],
+        "DATE_ORDER": "DMY",
+        "PREFER_DATES_FROM": "past",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    try:
+        parsed = dateparser.parse(s, settings=settings)
+    except (ValueError, TypeError, OverflowError) as exc:
+        logger.debug("dateparser failed on %r: %s", s, exc)
+        return None
+    return parsed.date() if parsed else None
+
+
+_LANG_TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
+
+
+def _norm_language(value: Any) -> str | None:
+    """'fr', 'fr-FR', 'FR', 'en_US' -> primary subtag in lower case; anything else -> None."""
+    if not isinstance(value, str):
+        return None
+    m = _LANG_TAG.match(value.strip())
+    return m.group(1).lower() if m else None
+
+
+def _one_line(value: Any) -> str | None:
+    if value is None:
+        return None
+    s = " ".join(normalize_text(str(value)).split())
+    return s or None
+
+
+# --------------------------------------------------------------------------------------------
+# Bytes -> text
+# --------------------------------------------------------------------------------------------
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"\x7fELF", "an executable"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"\xd0\xcf\x11\xe0", "an MS Office document"),
+)
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_GOOD_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _bom(data: bytes) -> str | None:
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc
+    return None
+
+
+def binary_reason(data: bytes) -> str | None:
+    """Why `data` looks like binary rather than text (None when it looks like text)."""
+    for sig, what in _MAGIC:
+        if data.startswith(sig):
+            return f"binary content ({what}), not text"
+    if _bom(data) in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        return None
+    sample = data[:65536]
+    nul = sample.count(b"\x00")
+    if nul > max(2, len(sample) // 1000):
+        return f"binary content ({nul} NUL bytes in the first {len(sample)} bytes), not text"
+    controls = sum(sample.count(bytes([b])) for b in (*range(0, 9), 11, 14, 15, *range(16, 27),
+                                                       28, 29, 30, 31, 127))
+    if sample and controls * 10 > len(sample):
+        return "binary content (too many control characters), not text"
+    return None
+
+
+def decode_bytes(data: bytes, where: str = "", declared: str | None = None) -> str:
+    """Decode `data` to str, never raising.
+
+    Order: a BOM (UTF-8/16/32) > the `declared` charset if it decodes cleanly > strict UTF-8 >
+    UTF-8 with a few invalid bytes replaced by U+FFFD (when the text is mostly valid UTF-8) >
+    charset-normalizer restricted to `LEGACY_ENCODINGS` (Windows-1252, -1251, -1256, ...) >
+    UTF-8 with replacement. Anything other than clean UTF-8/BOM/declared logs a warning.
+    The caller repairs mojibake afterwards (ftfy).
+    """
+    label = where or "input"
+    enc = _bom(data)
+    if enc is not None:
+        bom_len = 4 if enc.startswith("utf-32") else (3 if enc == "utf-8" else 2)
+        text = data[bom_len:].decode(enc, errors="replace")
+        if "\ufffd" in text and "\ufffd".encode(enc) not in data:
+            logger.warning("%s: invalid %s bytes replaced with U+FFFD", label, enc)
+        return text
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            logger.debug("%s: declared charset %r does not decode it", label, declared)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    escaped = data.decode("utf-8", errors="surrogateescape")
+    bad = len(_SURROGATE.findall(escaped))
+    good = len(_GOOD_NON_ASCII.findall(escaped))
+    if good > 0 and good >= bad:
+        logger.warning(
+            "%s: not valid UTF-8 (%d invalid byte(s) among mostly UTF-8 text); "
+            "invalid bytes replaced with U+FFFD", label, bad,
+        )
+        return data.decode("utf-8", errors="replace")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
+    if best is not None and best.encoding:
+        logger.warning("%s: not valid UTF-8; decoded as %s (detected)", label, best.encoding)
+        return str(best)
+    logger.warning("%s: not valid UTF-8 and no encoding detected; invalid bytes replaced", label)
+    return data.decode("utf-8", errors="replace")
+
+
+def _fix_text(s: str) -> str:
+    """Repair mojibake (ftfy) then normalise."""
+    import ftfy
+
+    return normalize_text(ftfy.fix_text(s, unescape_html=False))
+
+
+# --------------------------------------------------------------------------------------------
+# HTML -> text (used for feed items, HTML-ish fields and as a fallback for pages)
+# --------------------------------------------------------------------------------------------
+
+_LOOKS_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*\b[^>]*|/[a-zA-Z][a-zA-Z0-9]*\s*)>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_BLOCK_TAGS = (
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+    "tr", "table", "section", "article", "pre", "hr", "dd", "dt",
+)
+_DROP_TAGS = (
+    "head", "title", "script", "style", "noscript", "template", "nav", "aside", "form", "button",
+    "figure", "figcaption", "iframe", "svg", "header", "footer",
+)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def _html_to_text(markup: str, *, whole_page: bool = False) -> str:
+    """Visible text of an HTML fragment or page, one block element per line."""
+    import html as html_mod
+
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    markup = _XML_DECL.sub("", markup)
+    if not markup.strip():
+        return ""
+    try:
+        if whole_page:
+            root = lxml_html.document_fromstring(markup)
+        else:
+            root = lxml_html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError) as exc:
+        logger.debug("lxml could not parse HTML (%s); stripping tags", exc)
+        return html_mod.unescape(_TAG_RE.sub(" ", markup))
+    for el in list(root.iter(*_DROP_TAGS)):
+        parent = el.getparent()
+        if parent is not None:
+            el.drop_tree()
+    for el in root.iter(*_BLOCK_TAGS):
+        el.tail = "\n" + (el.tail or "")
+        if el.tag != "br":
+            el.text = "\n" + (el.text or "")
+    return root.text_content()
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata (sidecar, defaults)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Meta:
+    title: str | None = None
+    url: str | None = None
+    published: date | None = None
+    source: str | None = None
+    language: str | None = None
+
+    def over(self, fallback: _Meta) -> _Meta:
+        """This metadata, with gaps filled from `fallback`."""
+        return _Meta(
+            title=self.title or fallback.title,
+            url=self.url or fallback.url,
+            published=self.published or fallback.published,
+            source=self.source or fallback.source,
+            language=self.language or fallback.language,
+        )
+
+
+def _meta_from_sidecar(data: bytes, where: str) -> _Meta:
+    try:
+        obj = json.loads(decode_bytes(data, where))
+    except json.JSONDecodeError as exc:
+        logger.warning("%s: sidecar is not valid JSON (%s); ignored", where, exc)
+        return _Meta()
+    if not isinstance(obj, dict):
+        logger.warning("%s: sidecar is not a JSON object; ignored", where)
+        return _Meta()
+    published = parse_published(obj.get("published"))
+    if obj.get("published") and published is None:
+        logger.warning("%s: sidecar 'published' %r is not a date; ignored", where,
+                       obj.get("published"))
+    return _Meta(
+        title=_one_line(obj.get("title")),
+        url=_one_line(obj.get("url")),
+        published=published,
+        source=_one_line(obj.get("source")),
+        language=_norm_language(obj.get("language")),
+    )
+
+
+def _sidecar_names(name: str) -> tuple[str, ...]:
+    """Candidate sidecar file names for article file `name`: 'a.txt.meta.json', 'a.meta.json'."""
+    stem = PurePosixPath(name).stem
+    names = [name + SIDECAR_SUFFIX]
+    if stem and stem != name:
+        names.append(stem + SIDECAR_SUFFIX)
+    return tuple(names)
+
+
+def _fs_sidecar(path: Path) -> _Meta:
+    for candidate in _sidecar_names(path.name):
+        side = path.with_name(candidate)
+        if not side.is_file():
+            continue
+        try:
+            if side.stat().st_size > SIDECAR_MAX_BYTES:
+                logger.warning("%s: sidecar larger than %d bytes; ignored", side,
+                               SIDECAR_MAX_BYTES)
+                return _Meta()
+            return _meta_from_sidecar(side.read_bytes(), str(side))
+        except OSError as exc:
+            logger.warning("%s: cannot read sidecar (%s); ignored", side, exc)
+            return _Meta()
+    return _Meta()
+
+
+# --------------------------------------------------------------------------------------------
+# Reading context
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Budget:
+    """Remaining uncompressed bytes for one top-level archive (shared with nested zips)."""
+
+    remaining: int
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    defaults: _Meta
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class _Blob:
+    """Bytes of one file (on disk or in an archive) with where it came from."""
+
+    data: bytes
+    name: str  # file name, e.g. 'b.txt' (default source)
+    display: str  # e.g. 'corpus.zip!a/b.txt'
+    sidecar: _Meta = field(default_factory=_Meta)
+
+
+def _supported_list() -> str:
+    return ", ".join(sorted(SUPPORTED_EXTENSIONS))
+
+
+def _format_for(name: str) -> str | None:
+    suffix = PurePosixPath(name).suffix.lower()
+    return SUPPORTED_EXTENSIONS.get(suffix)
+
+
+def _sniff(data: bytes) -> str | None:
+    """Guess a format from content, for files without a known extension."""
+    if data.startswith(b"PK\x03\x04"):
+        return "zip"
+    enc = _bom(data)
+    head_bytes = data[:4096]
+    head = head_bytes.decode(enc or "utf-8", errors="ignore").lstrip("\ufeff \t\r\n").lower()
+    if head.startswith("<?xml") or head.startswith("<rss") or head.startswith("<feed") \
+            or head.startswith("<rdf:rdf"):
+        if re.search(r"<(?:rss|feed|rdf:rdf)\b", head):
+            return "feed"
+        if "<html" in head:
+            return "html"
+        return "feed"  # the feed reader explains what kind of XML it is not
+    if head.startswith("<!doctype html") or head.startswith("<html") or \
+            re.match(r"<(?:head|body|meta|title)\b", head):
+        return "html"
+    if head.startswith("{") or head.startswith("["):
+        first_line = head.split("\n", 1)[0].strip()
+        return "jsonl" if first_line.endswith("}") and head.startswith("{") else "json"
+    return "txt"
+
+
+def _make_article(raw_text: str, meta: _Meta, blob_name: str, display: str,
+                  fmt: str) -> Article | Rejected:
+    text = _fix_text(raw_text)
+    if not text:
+        return Rejected(display, "no text left after normalisation (empty or whitespace only)")
+    source = meta.source or blob_name
+    return Article(
+        article_id=make_article_id(text, meta.url or source),
+        text=text,
+        title=_one_line(meta.title),
+        url=_one_line(meta.url),
+        published=meta.published,
+        source=source,
+        language=meta.language,
+        path=display,
+        format=fmt,
+        excluded_spans=find_excluded_spans(text),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Format readers: each yields Article | Rejected for one blob
+# --------------------------------------------------------------------------------------------
+
+
+def _read_txt(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
+    text = decode_bytes(blob.data, blob.display)
+    yield _make_article(text, blob.sidecar.over(ctx.defaults), blob.name, blob.display, "txt")
+
+
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+_HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)",
+                        re.I)
+
+
+def _read_html(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
+    m = _META_CHARSET.search(blob.data[:8192])
+    declared = m.group(1).decode("ascii", errors="ignore") if m else None
+    markup = decode_bytes(blob.data, blob.display, declared=declared)
+    lang_match = _HTML_LANG.search(markup[:20000])
+    page = _Meta(language=_norm_language(lang_match.group(1)) if lang_match else None)
+    text = ""
+    try:
+        import trafilatura
+
+        doc = trafilatura.bare_extraction(
+            markup,
+            with_metadata=True,
+            include_comments=False,
+            include_images=False,
+            date_extraction_params={
+                "original_date": True,
+                "extensive_search": False,  # metadata/markup dates only, not dates in the text
+                "max_date": date.today().isoformat(),
+            },
+        )
+    except Exception as exc:  # noqa: BLE001 - third-party parser on untrusted markup
+        logger.warning("%s: trafilatura failed (%s: %s); using plain HTML text", blob.display,
+                       type(exc).__name__, exc)
+        doc = None
+    if doc is not None:
+        text = getattr(doc, "text", None) or ""
+        page = _Meta(
+            title=getattr(doc, "title", None),
+            url=getattr(doc, "url", None),
+            published=parse_published(getattr(doc, "date", None)),
+            source=getattr(doc, "sitename", None),
+            language=page.language,
+        )
+    if not text.strip():
+        text = _html_to_text(markup, whole_page=True)
+    if not text.strip():
+        yield Rejected(blob.display, "HTML page has no extractable text")
+        return
+    meta = page.over(blob.sidecar).over(ctx.defaults)
+    yield _make_article(text, meta, blob.name, blob.display, "html")
+
+
+_TEXT_KEYS = ("text", "content", "body", "article")
+
+
+def _record_article(obj: Any, where: str, display: str, blob: _Blob, ctx: _Ctx,
+                    fmt: str) -> Article | Rejected:
+    """One JSON object / CSV row -> Article, or Rejected naming `where` ('line 3', 'row 2')."""
+    if not isinstance(obj, dict):
+        return Rejected(display, f"{where}: expected a JSON object, got {type(obj).__name__}")
+    fields = {str(k).strip().lower(): v for k, v in obj.items() if k is not None}
+    raw = next((fields[k] for k in _TEXT_KEYS if fields.get(k) not in (None, "")), None)
+    if raw is None:
+        return Rejected(display, f"{where}: no 'text' field (or it is empty)")
+    if not isinstance(raw, str):
+        return Rejected(display, f"{where}: 'text' must be a string, got {type(raw).__name__}")
+    if _LOOKS_HTML.search(raw):
+        raw = _html_to_text(raw)
+    published = parse_published(fields.get("published") or fields.get("date"))
+    given = fields.get("published") or fields.get("date")
+    if given not in (None, "") and published is None:
+        return Rejected(display, f"{where}: 'published' value {str(given)[:60]!r} is not a date "
+                                 "(use YYYY-MM-DD)")
+    language = fields.get("language") or fields.get("lang")
+    norm_lang = _norm_language(language)
+    if language not in (None, "") and norm_lang is None:
+        logger.warning("%s: %s: language %r is not an ISO 639 code; ignored", blob.display,
+                       where, language)
+    own = _Meta(
+        title=_one_line(fields.get("title")),
+        url=_one_line(fields.get("url") or fields.get("link")),
+        published=published,
+        source=_one_line(fields.get("source")),
+        language=norm_lang,
+    )
+    return _make_article(raw, own.over(blob.sidecar).over(ctx.defaults), blob.name, display, fmt)
+
+
+def _read_jsonl(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
+    text = decode_bytes(blob.data, blob.display)
+    any_line = False
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        any_line = True
+        display = f"{blob.display}#{lineno}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Rejected(display, f"line {lineno}: invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        yield _record_article(obj, f"line {lineno}", display, blob, ctx, "jsonl")
+    if not any_line:
+        yield Rejected(blob.display, "JSONL file has no records")
+
+
+def _read_json(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
+    text = decode_bytes(blob.data, blob.display)
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield Rejected(blob.display, f"invalid JSON ({exc.msg} at line {exc.lineno}, "
+                                     f"column {exc.colno})")
+        return
+    if isinstance(obj, dict) and isinstance(obj.get("articles"), list):
+        obj = obj["articles"]
+    if isinstance(obj, dict):
+        yield _record_article(obj, "object", blob.display, blob, ctx, "json")
+        return
+    if not isinstance(obj, list) or not obj:
+        yield Rejected(blob.display, "JSON must be an object with 'text', a non-empty list of "
+                                     "such objects, or {\"articles\": [...]}")
+        return
+    for i, item in enumerate(obj, start=1):
+        yield _record_article(item, f"item {i}", f"{blob.display}#{i}", blob, ctx, "json")
+
+
+def _csv_delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _read_csv(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
+    text = decode_bytes(blob.data, blob.display).lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_csv_delimiter(first_line))
+    try:
+        header = next(reader)
+    except StopIteration:
+        yield Rejected(blob.display, "CSV file has no header row")
+        return
+    except csv.Error as exc:
+        yield Rejected(blob.display, f"CSV header cannot be parsed ({exc})")
+        return
+    columns = [h.strip().lower() for h in header]
+    if not any(k in columns for k in _TEXT_KEYS):
+        shown = ", ".join(repr(c) for c in columns[:20]) or "none"
+        yield Rejected(blob.display, f"CSV has no 'text' column (columns: {shown})")
+        return
+    rownum = 0
+    consecutive_errors = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            rownum += 1
+            consecutive_errors += 1
+            yield Rejected(f"{blob.display}#{rownum}",
+                           f"row {rownum} (line {reader.line_num}): malformed CSV ({exc})")
+            if consecutive_errors >= 20:
+                yield Rejected(blob.display, "too many malformed CSV rows in a row; rest skipped")
+                return
+            continue
+        consecutive_errors = 0
+        if not any(cell.strip() for cell in row):
+            continue
+        rownum += 1
+        if len(row) > len(columns):
+            logger.warning("%s: row %d has %d cells for %d columns; extra cells ignored",
+                           blob.display, rownum, len(row), len(columns))
+        record = dict(zip(columns, row))
+        yield _record_article(record, f"row {rownum} (line {reader.line_num})",
+                              f"{blob.display}#{rownum}", blob, ctx, "csv")
+    if rownum == 0:
+        yield Rejected(blob.display, "CSV file has a header but no rows")
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
+
+
+def _children(el: Any) -> dict[str, Any]:
+    """First child per local tag name (with 'encoded' for content:encoded)."""
+    out: dict[str, Any] = {}
+    for child in el:
+        name = _local(child.tag)
+        if name and name not in out:
+            out[name] = child
+    return out
+
+
+_NS_PREFIX = re.compile(r"<(/?)[A-Za-z_][\w.-]*:")
+
+
+def _el_text(el: Any) -> str:
+    """Text of a feed element: escaped HTML stays markup text; inline XHTML is serialised."""
+    if el is None:
+        return ""
+    from xml.etree import ElementTree as ET
+
+    if len(el):
+        inner = (el.text or "") + "".join(ET.tostring(c, encoding="unicode") for c in el)
+        return _NS_PREFIX.sub(r"<\1", inner)
+    return el.text or ""
+
+
+def _atom_link(entry: Any) -> str | None:
+    fallback = None
+    for child in entry:
+        if _local(child.tag) != "link":
+            continue
+        href = child.get("href")
+        if not href:
+            continue
+        if child.get("rel", "alternate") == "alternate":
+            return href
+        fallback = fallback or href
+    return fallback
+
+
+def _parse_xml(data: bytes, where: str) -> Any:
+    """Parse untrusted XML with defusedxml; returns the root element or a str reason."""
+    from xml.etree.ElementTree import ParseError
+
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+
+    try:
+        return DET.fromstring(data)
+    except DefusedXmlException as exc:
+        return ("XML declares entities or external references "
+                f"({type(exc).__name__}): refused without expanding them "
+                "(possible entity-expansion bomb or external entity attack)")
+    except (ValueError, LookupError) as exc:
+        return f"XML cannot be decoded ({exc})"
+    except ParseError as exc:
+        first_error = exc
+    try:
+        data.decode("utf-8")
+        return f"not well-formed XML ({first_error})"
+    except UnicodeDecodeError:
+        pass
+    # Mislabelled encoding (e.g. Windows-1252 bytes in a feed that claims UTF-8): decode it our
+    # way and parse the text, still through defusedxml.
+    text = _XML_DECL.sub("", decode_bytes(data, where))
+    try:
+        return DET.fromstring(text)
+    except DefusedXmlException as exc:
+        return ("XML declares entities or external references "
+                f"({type(exc).__name__}): refused without expanding them "
+                "(possible entity-expansion bomb or external entity attack)")
+    except (ParseError, ValueError, LookupError):
+        return f"not well-formed XML ({first_error})"
+
+
+def _read_feed(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
+    root = _parse_xml(blob.data, blob.display)
+    if isinstance(root, str):
+        yield Rejected(blob.display, root)
+        return
+    kind = _local(root.tag)
+    if kind == "rss":
+        channel = next((c for c in root if _local(c.tag) == "channel"), None)
+        items = [c for c in channel if _local(c.tag) == "item"] if channel is not None else []
+        feed_fields = _children(channel) if channel is not None else {}
+        fmt = "rss"
+    elif kind == "rdf":
+        channel = next((c for c in root if _local(c.tag) == "channel"), None)
+        items = [c for c in root if _local(c.tag) == "item"]
+        feed_fields = _children(channel) if channel is not None else {}
+        fmt = "rss"
+    elif kind == "feed":
+        items = [c for c in root if _local(c.tag) == "entry"]
+        feed_fields = _children(root)
+        fmt = "atom"
+    else:
+        yield Rejected(blob.display, f"XML is not an RSS or Atom feed (root element <{kind}>)")
+        return
+    feed_title = _el_text(feed_fields.get("title")).strip() or None
+    feed_lang = _norm_language(_el_text(feed_fields.get("language")).strip()) or \
+        _norm_language(root.get("{http://www.w3.org/XML/1998/namespace}lang"))
+    feed_meta = _Meta(source=_one_line(feed_title), language=feed_lang)
+    if not items:
+        yield Rejected(blob.display, f"{fmt.upper()} feed has no items")
+        return
+    for i, item in enumerate(items, start=1):
+        display = f"{blob.display}#{i}"
+        f = _children(item)
+        body = ""
+        for key in ("encoded", "content", "description", "summary"):
+            body = _el_text(f.get(key)).strip()
+            if body:
+                break
+        if not body:
+            yield Rejected(display, f"item {i}: no description or content")
+            continue
+        if _LOOKS_HTML.search(body):
+            body = _html_to_text(body)
+        date_raw = next((_el_text(f.get(k)).strip() for k in ("pubdate", "published", "date",
+                                                              "issued", "updated", "modified")
+                         if _el_text(f.get(k)).strip()), "")
+        published = parse_published(date_raw) if date_raw else None
+        if date_raw and published is None:
+            logger.warning("%s: item %d date %r not understood; using sidecar/argument date",
+                           blob.display, i, date_raw)
+        link = _atom_link(item) if fmt == "atom" else (_el_text(f.get("link")).strip() or None)
+        if link is None and fmt == "rss":
+            guid = f.get("guid")
+            if guid is not None and (guid.get("isPermaLink", "true") == "true"):
+                link = (guid.text or "").strip() or None
+        own = _Meta(
+            title=_one_line(_html_to_text(_el_text(f.get("title")))) if f.get("title") is not None
+            else None,
+            url=link,
+            published=published,
+            source=_one_line(_el_text(f.get("source"))),
+            language=_norm_language(item.get("{http://www.w3.org/XML/1998/namespace}lang")),
+        )
+        meta = own.over(feed_meta).over(blob.sidecar).over(ctx.defaults)
+        yield _make_article(body, meta, blob.name, display, fmt)
+
+
+_READERS = {
+    "txt": _read_txt,
+    "html": _read_html,
+    "jsonl": _read_jsonl,
+    "json": _read_json,
+    "csv": _read_csv,
+    "feed": _read_feed,
+}
+
+
+def _read_blob(blob: _Blob, fmt: str | None, ctx: _Ctx) -> Iterator[Article | Rejected]:
+    """Check and dispatch one file's bytes (not zips: see `_read_zip`)."""
+    if not blob.data.strip(b" \t\r\n\x00\xef\xbb\xbf"):
+        yield Rejected(blob.display, "empty file")
+        return
+    sniffed = _sniff(blob.data)
+    if fmt is None:
+        fmt = sniffed
+    elif fmt == "txt" and sniffed == "html":
+        logger.info("%s: .txt file holds HTML; reading it as HTML", blob.display)
+        fmt = "html"
+    problem = binary_reason(blob.data)
+    if problem is not None:
+        yield Rejected(blob.display, problem)
+        return
+    reader = _READERS.get(fmt or "")
+    if reader is None:
+        yield Rejected(blob.display, f"unsupported format {fmt!r}")
+        return
+    yield from reader(blob, ctx)
+
+
+# --------------------------------------------------------------------------------------------
+# Zip archives
+# --------------------------------------------------------------------------------------------
+
+
+def _unsafe_member(name: str) -> str | None:
+    n = name.replace("\\", "/")
+    if n.startswith("/") or re.match(r"^[A-Za-z]:", n):
+        return "absolute path"
+    if ".." in n.split("/"):
+        return "'..' path component"
+    if "\x00" in n:
+        return "NUL byte in name"
+    return None
+
+
+def _is_noise_member(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts if p)
+
+
+def _read_zip(source: Path | bytes, display: str, ctx: _Ctx, depth: int,
+              budget: _Budget) -> Iterator[Article | Rejected]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        yield Rejected(display, f"not a readable zip archive ({exc})")
+        return
+    with zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > ZIP_MAX_MEMBERS:
+            yield Rejected(display, f"zip has {len(infos)} members, over the limit of "
+                                    f"{ZIP_MAX_MEMBERS}; not read")
+            return
+        names = {i.filename for i in infos}
+        for info in sorted(infos, key=lambda i: i.filename):
+            yield from _read_zip_member(zf, info, names, display, ctx, depth, budget)
+
+
+def _read_zip_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, names: set[str],
+                     display: str, ctx: _Ctx, depth: int,
+                     budget: _Budget) -> Iterator[Article | Rejected]:
+    name = info.filename
+    where = f"{display}!{name}"
+    unsafe = _unsafe_member(name)
+    if unsafe is not None:
+        yield Rejected(where, f"unsafe member path in zip ({unsafe}); not read")
+        return
+    base = PurePosixPath(name.replace("\\", "/")).name
+    if _is_noise_member(name) or base.endswith(SIDECAR_SUFFIX):
+        return
+    if stat.S_ISLNK(info.external_attr >> 16):
+        yield Rejected(where, "zip member is a symbolic link; not read")
+        return
+    if info.flag_bits & 0x1:
+        yield Rejected(where, "zip member is encrypted; not read")
+        return
+    fmt = _format_for(base)
+    if fmt is None and PurePosixPath(base).suffix:
+        yield Rejected(where, f"unsupported file type {PurePosixPath(base).suffix!r}; "
+                              f"supported: {_supported_list()}")
+        return
+    if info.file_size > ctx.max_bytes:
+        yield Rejected(where, f"member is {info.file_size} bytes uncompressed, over the "
+                              f"{ctx.max_bytes}-byte limit")
+        return
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > ZIP_RATIO_MIN_BYTES and ratio > ZIP_MAX_RATIO:
+        yield Rejected(where, f"compression ratio {ratio:.0f}:1 exceeds {ZIP_MAX_RATIO}:1 "
+                              "(possible zip bomb); not read")
+        return
+    if info.file_size > budget.remaining:
+        yield Rejected(where, f"archive exceeds the total uncompressed limit of "
+                              f"{ZIP_MAX_TOTAL_BYTES} bytes (possible zip bomb); not read")
+        return
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(ctx.max_bytes + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError, ValueError) as exc:
+        yield Rejected(where, f"zip member cannot be read ({exc})")
+        return
+    if len(data) > ctx.max_bytes:
+        yield Rejected(where, f"member is over the {ctx.max_bytes}-byte limit")
+        return
+    budget.remaining -= len(data)
+    if fmt == "zip" or (fmt is None and data.startswith(b"PK\x03\x04")):
+        if depth >= ZIP_MAX_DEPTH:
+            yield Rejected(where, f"zip nested more than {ZIP_MAX_DEPTH} level deep; not read")
+            return
+        yield from _read_zip(data, where, ctx, depth + 1, budget)
+        return
+    sidecar = _Meta()
+    parent = str(PurePosixPath(name).parent)
+    for candidate in _sidecar_names(base):
+        full = candidate if parent in ("", ".") else f"{parent}/{candidate}"
+        if full in names:
+            side_info = zf.getinfo(full)
+            if side_info.file_size <= SIDECAR_MAX_BYTES:
+                try:
+                    with zf.open(side_info) as fh:
+                        sidecar = _meta_from_sidecar(fh.read(SIDECAR_MAX_BYTES),
+                                                     f"{display}!{full}")
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError,
+                        NotImplementedError, RuntimeError, ValueError) as exc:
+                    logger.warning("%s!%s: cannot read sidecar (%s); ignored", display, full, exc)
+            break
+    yield from _read_blob(_Blob(data, base, where, sidecar), fmt, ctx)
+
+
+# --------------------------------------------------------------------------------------------
+# Files and directories
+# --------------------------------------------------------------------------------------------
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    """Files under `directory`, recursively, sorted by name at each level; skips hidden entries,
+    sidecars and symlinked directories."""
+    try:
+        entries = sorted(directory.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        logger.warning("%s: cannot list directory (%s)", directory, exc)
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            if entry.is_symlink():
+                logger.info("%s: symlinked directory not followed", entry)
+                continue
+            yield from _walk(entry)
+        elif entry.is_file() and not entry.name.endswith(SIDECAR_SUFFIX):
+            yield entry
+
+
+def _read_path(path: Path, ctx: _Ctx) -> Iterator[Article | Rejected]:
+    display = str(path)
+    if path.name.endswith(SIDECAR_SUFFIX):
+        yield Rejected(display, "sidecar metadata file, not an article (it is read together "
+                                "with the article it describes)")
+        return
+    fmt = _format_for(path.name)
+    if fmt is None and path.suffix:
+        yield Rejected(display, f"unsupported file type {path.suffix!r}; supported: "
+                                f"{_supported_list()}")
+        return
+    try:
+        size = path.stat().st_size
+        if fmt == "zip" or (fmt is None and _starts_with_zip_magic(path)):
+            yield from _read_zip(path, display, ctx, 0, _Budget(ZIP_MAX_TOTAL_BYTES))
+            return
+        if size > ctx.max_bytes:
+            yield Rejected(display, f"file is {size} bytes, over the {ctx.max_bytes}-byte limit "
+                                    "(max_bytes)")
+            return
+        with path.open("rb") as fh:
+            data = fh.read(ctx.max_bytes + 1)
+        if len(data) > ctx.max_bytes:
+            yield Rejected(display, f"file is over the {ctx.max_bytes}-byte limit (max_bytes)")
+            return
+        yield from _read_blob(_Blob(data, path.name, display, _fs_sidecar(path)), fmt, ctx)
+    except OSError as exc:
+        yield Rejected(display, f"cannot read file ({exc.strerror or exc})")
+
+
+def _starts_with_zip_magic(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(4) == b"PK\x03\x04"
+
+
+def iter_articles(
+    paths: Iterable[str | Path] | str | Path,
+    *,
+    published: date | None = None,
+    language: str | None = None,
+    max_bytes: int = 10_000_000,
+) -> Iterator[Article | Rejected]:
+    """Yield an `Article` or a `Rejected` for everything found in `paths` (files or directories,
+    directories walked recursively in sorted order). Never raises for bad input, never writes.
+
+    `published` and `language` are fallbacks used when neither the article's metadata nor a
+    sidecar gives them. `max_bytes` limits each file (and each zip member, uncompressed).
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    if isinstance(published, datetime):
+        published = published.date()
+    default_language = _norm_language(language)
+    if language is not None and default_language is None:
+        logger.warning("language argument %r is not an ISO 639 code; ignored", language)
+    ctx = _Ctx(defaults=_Meta(published=published, language=default_language),
+               max_bytes=max_bytes)
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files: Iterable[Path] = _walk(path)
+        elif path.exists():
+            files = [path]
+        else:
+            yield Rejected(str(path), "no such file or directory")
+            continue
+        for file in files:
+            try:
+                yield from _read_path(file, ctx)
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+                logger.exception("%s: unexpected error while reading", file)
+                yield Rejected(str(file), f"unexpected error while reading "
+                                          f"({type(exc).__name__}: {exc})")
+
+
+def read_articles(paths: Iterable[str | Path] | str | Path, **kwargs: Any
+                  ) -> tuple[list[Article], list[Rejected]]:
+    """`iter_articles` collected into (articles, rejected)."""
+    articles: list[Article] = []
+    rejected: list[Rejected] = []
+    for item in iter_articles(paths, **kwargs):
+        (articles if isinstance(item, Article) else rejected).append(item)
+    return articles, rejected
+
