@@ -9,12 +9,17 @@ from __future__ import annotations
 import argparse
 import logging
 
-from extract import eval_events, eval_geoparse
+from extract import eval_events, eval_geoparse, run_extract
 
 logger = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
+    ex = sub.add_parser("extract", help="extract events from articles",
+                        description=run_extract.__doc__)
+    run_extract.add_arguments(ex)
+    ex.set_defaults(handler=run_extract.run)
+
     ev = sub.add_parser("eval", help="measure extraction and geoparsing against gold data")
     ev_sub = ev.add_subparsers(dest="eval_command", required=True, metavar="WHAT")
     for name, module, text in (

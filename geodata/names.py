@@ -68,3 +68,17 @@ _CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")
 def is_code_like(name: str) -> bool:
     """IATA/ICAO-like codes (``BGW``, ``ORBI``) that GeoNames mixes into alternate names."""
     return bool(_CODE_LIKE.match(name))
+
+
+_LATIN_MARKS = re.compile(r"[\u02b9-\u02bf\u2018\u2019]")
+
+
+def plain(name: str) -> str:
+    """A display form without diacritics for Latin-script names ("Şalāḩ ad Dīn" ->
+    "Salah ad Din"), as ACLED writes place names; other scripts are left as they are."""
+    if not name or any(ord(ch) > 0x24F and unicodedata.category(ch).startswith("L")
+                       for ch in name):
+        return name
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _LATIN_MARKS.sub("", text)

@@ -1,0 +1,250 @@
+"""The extraction pipeline: articles in, a validated, geocoded event table out.
+
+``Extractor`` holds everything that is expensive to load (spaCy pipelines, the gazetteer,
+the resolver, the actor table, the language identifier) and codes one article at a time;
+``run_pipeline`` reads paths, runs the extractor (in worker processes with ``jobs > 1``),
+reports progress and collects rejects. One broken article is reported and skipped; the rest
+are processed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from extract.events import ActorHit, code_sentence, geo_precision
+from extract.readers import Article, Rejected, iter_articles
+from extract.schema import (
+    PIPELINE_VERSION, Event, empty_events, events_frame, make_event_id,
+)
+from extract.toponyms import Resolution, ToponymResolver, mentions_from_doc
+from geodata.names import plain
+
+logger = logging.getLogger(__name__)
+
+EVENT_CLASSES = ("admin1", "admin2", "city", "airport", "military_base", "landmark",
+                 "natural")
+ProgressCallback = Callable[[int, int | None, str], None]
+
+
+@dataclass
+class PipelineResult:
+    events: pd.DataFrame
+    rejected: list[Rejected] = field(default_factory=list)
+    n_articles: int = 0
+
+
+class Extractor:
+    """Codes articles into events; build once, call :meth:`extract` per article."""
+
+    def __init__(self, *, language: str = "auto", index_path: str | Path | None = None,
+                 geocoder: Any = None) -> None:
+        from extract.actors import ActorTable
+        from extract.langid import LanguageIdentifier
+        from extract.nlp import NlpRegistry
+        from geodata import GazetteerGeocoder
+
+        self.language = language
+        self.geocoder = geocoder or GazetteerGeocoder(index_path)
+        self.nlp = NlpRegistry(index_path or self.geocoder.gazetteer.path)
+        self.resolver = ToponymResolver(self.geocoder)
+        self.actors = ActorTable.load()
+        self.langid = LanguageIdentifier() if language == "auto" else None
+
+    def article_language(self, article: Article) -> str:
+        if self.language != "auto":
+            return self.language
+        if article.language:
+            return article.language
+        return (self.langid.detect(article.text) if self.langid else None) or "en"
+
+    def _national_force(self, adjective: str) -> str:
+        code = self.resolver.demonyms.code_of(adjective)
+        country = self.geocoder.gazetteer.country(code) if code else None
+        if country is None:
+            return ""
+        name = plain(country.name)
+        return f"Military Forces of {'the ' if name.startswith(_THE_COUNTRIES) else ''}{name}"
+
+    def _actors(self, text: str) -> list[ActorHit]:
+        return [ActorHit(m.start, m.end, m.canonical, int(m.inter_code or 0))
+                for m in self.actors.find_actors(text)]
+
+    def extract(self, article: Article) -> list[Event]:
+        language = self.article_language(article)
+        nlp = self.nlp.get(language)
+        doc = nlp(article.text)
+        mentions = mentions_from_doc(doc)
+        resolutions = self.resolver.resolve(article.text, mentions, language=language)
+        events: dict[str, Event] = {}
+        previous_date = None
+        for start, end in _segments(doc):
+            if article.excluded_label(start, end):
+                continue
+            text = article.text[start:end]
+            actors = self._actors(text)
+            coded = code_sentence(text, article.published, actors, previous_date,
+                                  self._national_force)
+            if coded is None:
+                continue
+            places = self._event_places(resolutions, start, end, actors)
+            for res in places:
+                event = self._event(article, language, text, start, res, coded)
+                key = f"{event.event_date}|{event.gazetteer_id}|{event.event_type.value}"
+                if key not in events or events[key].confidence < event.confidence:
+                    events[key] = event
+        return list(events.values())
+
+    @staticmethod
+    def _event_places(resolutions: Sequence[Resolution], start: int, end: int,
+                      actors: Sequence[ActorHit]) -> list[Resolution]:
+        """Resolved places of the sentence an event can be placed at."""
+        out = []
+        for res in resolutions:
+            m = res.mention
+            if not (start <= m.start < end) or res.place is None or res.is_metonym:
+                continue
+            if res.place["feature_class"] not in EVENT_CLASSES:
+                continue
+            if any(a.start <= m.start - start < a.end for a in actors):
+                continue  # "la coalition dirigée par les États-Unis" is an actor, not a place
+            if any(o.place and o.place["id"] == res.place["id"] for o in out):
+                continue
+            out.append(res)
+        return out
+
+    def _event(self, article: Article, language: str, sentence: str, sent_start: int,
+               res: Resolution, coded: Any) -> Event:
+        place = res.place
+        assert place is not None
+        m = res.mention
+        confidence = 0.35 + 0.3 * coded.strength + 0.25 * res.confidence + (
+            0.1 if coded.date_explicit else 0.0)
+        admin1 = plain(place.get("admin1") or (place["name"] if place["feature_class"] ==
+                                               "admin1" else ""))
+        return Event(
+            event_id=make_event_id(article.article_id, m.start, m.end, place["id"]),
+            event_date=coded.date, time_precision=coded.time_precision,
+            event_type=coded.event_type, sub_event_type=coded.sub_event_type,
+            actor1=coded.actor1, actor2=coded.actor2, assoc_actor_1=coded.assoc_actor_1,
+            country=plain(place.get("country", "")), iso=place.get("country_iso3", ""),
+            admin1=admin1, admin2=plain(place.get("admin2", "")), location=plain(place["name"]),
+            latitude=place["lat"], longitude=place["lon"],
+            geo_precision=geo_precision(sentence, m.start - sent_start, place),
+            gazetteer_id=place["id"], fatalities=coded.fatalities,
+            notes=_notes(coded, place, sentence),
+            source=article.source or "", source_url=article.url or article.path,
+            article_id=article.article_id, language=language, sentence=sentence.strip(),
+            char_start=m.start, char_end=m.end,
+            confidence=round(min(max(confidence, 0.0), 1.0), 3),
+            is_background=coded.is_background, pipeline_version=PIPELINE_VERSION,
+        )
+
+
+def _segments(doc: Any) -> Iterable[tuple[int, int]]:
+    """Sentence character ranges, also cut at line breaks: a caption or a "Lire aussi" line
+    never runs into the paragraph after it."""
+    text = doc.text
+    for sent in doc.sents:
+        start = sent.start_char
+        for m in _LINE_BREAK.finditer(text, sent.start_char, sent.end_char):
+            if text[start:m.start()].strip():
+                yield start, m.start()
+            start = m.end()
+        if text[start:sent.end_char].strip():
+            yield start, sent.end_char
+
+
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+_THE_COUNTRIES = ("United ", "Netherlands", "Philippines", "Democratic Republic",
+                  "Central African", "Gambia", "Bahamas")
+
+
+def _notes(coded: Any, place: dict[str, Any], sentence: str) -> str:
+    when = coded.date.isoformat() if coded.date else "an unknown date"
+    who = coded.actor1 + (f" against {coded.actor2}" if coded.actor2 else "")
+    summary = f"On {when}, {coded.sub_event_type.value.lower()} by {who} in {place['name']}"
+    if coded.fatalities:
+        summary += f"; {coded.fatalities} reported killed"
+    quote = " ".join(sentence.split())
+    return f"{summary}. Source text: \"{quote[:300]}\""
+
+
+# --------------------------------------------------------------------------- running
+
+# Each worker process builds its own Extractor once (models do not pickle cheaply); this
+# per-process slot is the only module state and is never touched in the parent process.
+_WORKER: dict[str, Extractor] = {}
+
+
+def _worker_init(language: str, index_path: str | None) -> None:
+    _WORKER["extractor"] = Extractor(language=language, index_path=index_path)
+
+
+def _worker_extract(article: Article) -> tuple[list[dict[str, Any]], str | None]:
+    return _safe_extract(_WORKER["extractor"], article)
+
+
+def _safe_extract(extractor: Extractor, article: Article
+                  ) -> tuple[list[dict[str, Any]], str | None]:
+    try:
+        return [e.to_record() for e in extractor.extract(article)], None
+    except (ValueError, RuntimeError, KeyError, IndexError, TypeError, MemoryError) as exc:
+        logger.exception("article %s failed", article.path)
+        return [], f"extraction failed: {type(exc).__name__}: {exc}"
+
+
+def run_pipeline(paths: Iterable[str | os.PathLike[str]], *, published: dt.date | None = None,
+                 language: str = "auto", jobs: int = 1,
+                 progress: ProgressCallback | None = None,
+                 index_path: str | Path | None = None,
+                 extractor: Extractor | None = None) -> PipelineResult:
+    """Read ``paths`` and code every article; never stops at a bad one."""
+    items = list(iter_articles([Path(p) for p in paths], published=published,
+                               language=None if language == "auto" else language))
+    articles = [a for a in items if isinstance(a, Article)]
+    rejected = [r for r in items if isinstance(r, Rejected)]
+    total = len(articles)
+    records: list[dict[str, Any]] = []
+    if progress:
+        progress(0, total, "starting")
+
+    def collect(done: int, article: Article, result: tuple[list[dict], str | None]) -> None:
+        rows, error = result
+        records.extend(rows)
+        if error:
+            rejected.append(Rejected(article.path, error))
+        if progress:
+            progress(done, total, article.path)
+
+    if jobs > 1 and total > 1:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
+                                 initargs=(language, str(index_path) if index_path else None)
+                                 ) as pool:
+            for done, (article, result) in enumerate(
+                    zip(articles, pool.map(_worker_extract, articles, chunksize=4),
+                        strict=True), start=1):
+                collect(done, article, result)
+    else:
+        extractor = extractor or Extractor(language=language, index_path=index_path)
+        for done, article in enumerate(articles, start=1):
+            collect(done, article, _safe_extract(extractor, article))
+    events = _frame(records)
+    return PipelineResult(events=events, rejected=rejected, n_articles=total)
+
+
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    if not records:
+        return empty_events()
+    frame = events_frame(Event.from_record(r) for r in records)
+    return frame.drop_duplicates("event_id").reset_index(drop=True)
+
