@@ -61,3 +61,19 @@ def safe_url(url: str) -> str | None:
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
         return url
     return None
+
+
+_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:=&")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally by ``st.markdown`` (no links, images, HTML or directives)."""
+    out = []
+    for ch in str(text):
+        if ch in _MD_SPECIAL:
+            out.append("\\" + ch)
+        elif ch in "\r\n":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -1,0 +1,28 @@
+"""Conflict Atlas dashboard: ``streamlit run dashboard/app.py`` (or ``conflict-atlas serve``).
+
+Thin on purpose: page set-up and navigation. Each page is a script in ``dashboard/views/``;
+the logic lives in the pure modules (filters, urlstate, layers, aggregate, export, edits).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard.ui import is_present_mode
+
+HERE = Path(__file__).resolve().parent
+
+present = is_present_mode(st.query_params.to_dict())
+st.set_page_config(page_title="Conflict Atlas", page_icon="🗺️", layout="wide",
+                   initial_sidebar_state="collapsed" if present else "auto")
+
+pages = [
+    st.Page(HERE / "views" / "explore.py", title="Explore", icon="🗺️", default=True),
+    st.Page(HERE / "views" / "add_articles.py", title="Add articles", icon="➕",
+            url_path="add"),
+    st.Page(HERE / "views" / "review.py", title="Review", icon="🔎", url_path="review"),
+    st.Page(HERE / "views" / "about.py", title="About the data", icon="ℹ️", url_path="about"),
+]
+st.navigation(pages, position="hidden" if present else "sidebar").run()
