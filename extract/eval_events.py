@@ -244,7 +244,7 @@ _HTML_LANG = re.compile(r"""<html[^>]*\blang=["']([A-Za-z-]+)["']""", re.I)
 def load_corpus(articles_dir: str | Path) -> dict[str, ArticleInfo]:
     """Every article of a sample corpus folder, by gold article name.
 
-    Reads ``NAME.meta.json`` sidecars (for ``NAME.txt``/``NAME.html``), ``*.jsonl`` files (one
+    Reads ``NAME.meta.json`` (or ``NAME.txt.meta.json``) sidecars of ``NAME.txt``/``NAME.html``, ``*.jsonl`` files (one
     article per line, named ``FILE.jsonl#N``, 1-based) and, for HTML without a sidecar, the
     canonical link and ``<html lang>``. Unreadable files are skipped with a warning.
     """
@@ -271,10 +271,12 @@ def load_corpus(articles_dir: str | Path) -> dict[str, ArticleInfo]:
 
 
 def _article_info(path: Path) -> ArticleInfo:
-    meta_path = path.with_name(path.stem + ".meta.json")
     meta: dict[str, Any] = {}
-    if meta_path.is_file():
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    for meta_path in (path.with_name(path.name + ".meta.json"),
+                      path.with_name(path.stem + ".meta.json")):
+        if meta_path.is_file():
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            break
     url, language = str(meta.get("url") or ""), str(meta.get("language") or "")
     if path.suffix.lower() in (".html", ".htm") and (not url or not language):
         html = path.read_text(encoding="utf-8", errors="replace")
