@@ -58,11 +58,11 @@ from extract.textnorm import normalize_text
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "EXCLUSION_RULES",
+    "SUPPORTED_EXTENSIONS",
     "Article",
     "ExclusionRule",
-    "EXCLUSION_RULES",
     "Rejected",
-    "SUPPORTED_EXTENSIONS",
     "decode_bytes",
     "find_excluded_spans",
     "iter_articles",
@@ -375,6 +375,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a zip archive"),
     (b"\xd0\xcf\x11\xe0", "an MS Office document"),
 )
+# C0 controls other than tab, LF, VT, FF, CR and ESC, plus DEL: rare in text, common in binaries.
+_CONTROL_BYTES = bytes([*range(9), 14, 15, *range(16, 27), 28, 29, 30, 31, 127])
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _GOOD_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
@@ -397,8 +399,7 @@ def binary_reason(data: bytes) -> str | None:
     nul = sample.count(b"\x00")
     if nul > max(2, len(sample) // 1000):
         return f"binary content ({nul} NUL bytes in the first {len(sample)} bytes), not text"
-    controls = sum(sample.count(bytes([b])) for b in (*range(0, 9), 11, 14, 15, *range(16, 27),
-                                                       28, 29, 30, 31, 127))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if sample and controls * 10 > len(sample):
         return "binary content (too many control characters), not text"
     return None
@@ -618,17 +619,14 @@ def _sniff(data: bytes) -> str | None:
     enc = _bom(data)
     head_bytes = data[:4096]
     head = head_bytes.decode(enc or "utf-8", errors="ignore").lstrip("\ufeff \t\r\n").lower()
-    if head.startswith("<?xml") or head.startswith("<rss") or head.startswith("<feed") \
-            or head.startswith("<rdf:rdf"):
-        if re.search(r"<(?:rss|feed|rdf:rdf)\b", head):
-            return "feed"
-        if "<html" in head:
+    if head.startswith(("<?xml", "<rss", "<feed", "<rdf:rdf")):
+        if "<html" in head and not re.search(r"<(?:rss|feed|rdf:rdf)\b", head):
             return "html"
-        return "feed"  # the feed reader explains what kind of XML it is not
-    if head.startswith("<!doctype html") or head.startswith("<html") or \
+        return "feed"  # the feed reader explains what kind of XML it is if not a feed
+    if head.startswith(("<!doctype html", "<html")) or \
             re.match(r"<(?:head|body|meta|title)\b", head):
         return "html"
-    if head.startswith("{") or head.startswith("["):
+    if head.startswith(("{", "[")):
         first_line = head.split("\n", 1)[0].strip()
         return "jsonl" if first_line.endswith("}") and head.startswith("{") else "json"
     return "txt"
@@ -664,9 +662,9 @@ def _read_txt(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
     yield _make_article(text, blob.sidecar.over(ctx.defaults), blob.name, blob.display, "txt")
 
 
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _HTML_LANG = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*)",
-                        re.I)
+                        re.IGNORECASE)
 
 
 def _read_html(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
@@ -728,8 +726,8 @@ def _record_article(obj: Any, where: str, display: str, blob: _Blob, ctx: _Ctx,
         return Rejected(display, f"{where}: 'text' must be a string, got {type(raw).__name__}")
     if _LOOKS_HTML.search(raw):
         raw = _html_to_text(raw)
-    published = parse_published(fields.get("published") or fields.get("date"))
     given = fields.get("published") or fields.get("date")
+    published = parse_published(given)
     if given not in (None, "") and published is None:
         return Rejected(display, f"{where}: 'published' value {str(given)[:60]!r} is not a date "
                                  "(use YYYY-MM-DD)")
@@ -1221,7 +1219,7 @@ def iter_articles(
         for file in files:
             try:
                 yield from _read_path(file, ctx)
-            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+            except Exception as exc:  # one bad file must not stop the others
                 logger.exception("%s: unexpected error while reading", file)
                 yield Rejected(str(file), f"unexpected error while reading "
                                           f"({type(exc).__name__}: {exc})")

@@ -129,7 +129,7 @@ RULE_POSITIVES = [
     ("Photo d'illustration", "photo_credit"),
     ("File photo of the base, 2019", "photo_credit"),
     ("Somebody talks with somebody during a rally before the vote on March 8 in the capital. "
-     "(AFP photo)", "caption"),
+     + "(AFP photo)", "caption"),
     ("Deux convois militaires attaqués. (Illustration)", "caption"),
     ("Soldiers patrol the area (Photo by Jane Doe/AFP via Getty Images)", "caption"),
     ("Des soldats en patrouille à Gao (archives)", "caption"),
@@ -146,8 +146,8 @@ RULE_POSITIVES = [
 ]
 
 RULE_NEGATIVES = [
-    "Ce jeudi, deux convois de la coalition ont été pris pour cible dans les provinces de "
-    "Bagdad et Babil, rapporte l'agence de presse.",
+    ("Ce jeudi, deux convois de la coalition ont été pris pour cible dans les provinces de "
+     "Bagdad et Babil, rapporte l'agence de presse."),
     "Two rockets struck an air base in western Iraq on Tuesday, officials said.",
     "BAGHDAD (Reuters) - Two rockets struck an air base in western Iraq on Tuesday.",
     "Related protests erupted in three other cities on Friday.",
