@@ -1,12 +1,178 @@
-"""Subcommands of the dashboard (``serve``, ``export``)."""
+"""Subcommands of the dashboard: ``serve`` (run the Streamlit app) and ``export``.
+
+``conflict-atlas serve [STORE] [--port P] [--host H] [--basemap offline|carto]`` runs the app
+headless, bound to 127.0.0.1 unless ``--host`` says otherwise.
+
+``conflict-atlas export [STORE] --format F --out FILE [--from D --to D --actor A --type T
+--country C --admin1 A --text Q --min-confidence X --include-background --bbox ...]`` writes
+exactly the events the same filters select in the dashboard, plus a sidecar
+``FILE.meta.json`` describing the filter and the pipeline version. Review edits are applied
+unless ``--no-edits``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
+APP = Path(__file__).resolve().parent / "app.py"
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
-    """Dashboard subcommands are added by the dashboard work."""
+    """Add ``serve`` and ``export``."""
+    serve = sub.add_parser("serve", help="run the dashboard (Streamlit) on 127.0.0.1",
+                           description="Run the dashboard, headless.")
+    serve.add_argument("store", nargs="?", default=None,
+                       help="event store or GeoParquet file (default: the default store)")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it)")
+    serve.add_argument("--basemap", choices=("offline", "carto"), default=None,
+                       help="default basemap (else $CONFLICT_ATLAS_BASEMAP, else offline)")
+    serve.set_defaults(handler=_serve)
+
+    exp = sub.add_parser("export", help="export filtered events (CSV, GeoJSON, ...)",
+                         description="Export exactly the events the filters select.")
+    exp.add_argument("store", nargs="?", default=None,
+                     help="event store or GeoParquet file (default: the default store)")
+    exp.add_argument("--format", "-f", dest="fmt", default=None,
+                     choices=("csv", "geojson", "geoparquet", "gpkg", "xlsx"),
+                     help="output format (default: from --out's extension, else csv)")
+    exp.add_argument("--out", "-o", default=None,
+                     help="output file (default: a name made of the filters, here)")
+    exp.add_argument("--from", dest="date_from", type=_date, default=None, metavar="YYYY-MM-DD")
+    exp.add_argument("--to", dest="date_to", type=_date, default=None, metavar="YYYY-MM-DD")
+    exp.add_argument("--actor", action="append", default=[], help="repeatable")
+    exp.add_argument("--actor-role", choices=("either", "actor1", "actor2"), default="either")
+    exp.add_argument("--type", dest="event_types", action="append", default=[],
+                     help="event type, repeatable (e.g. Battles)")
+    exp.add_argument("--sub-type", dest="sub_event_types", action="append", default=[])
+    exp.add_argument("--country", action="append", default=[])
+    exp.add_argument("--admin1", action="append", default=[])
+    exp.add_argument("--text", default="", help="search notes and sentences")
+    exp.add_argument("--min-confidence", type=float, default=0.0)
+    exp.add_argument("--include-background", action="store_true")
+    exp.add_argument("--language", action="append", default=[])
+    exp.add_argument("--source", action="append", default=[])
+    exp.add_argument("--bbox", type=_bbox, default=None, metavar="MINLON,MINLAT,MAXLON,MAXLAT")
+    exp.add_argument("--no-edits", action="store_true", help="ignore review edits")
+    exp.set_defaults(handler=_export)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        parts = [float(v) for v in text.split(",")]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"bbox needs four numbers: {text!r}") from exc
+    if len(parts) != 4:
+        raise argparse.ArgumentTypeError(f"bbox needs four numbers: {text!r}")
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def _store(arg: str | None) -> Path:
+    from extract.store import default_store_path
+
+    return Path(arg) if arg else default_store_path()
+
+
+def streamlit_command(host: str, port: int) -> list[str]:
+    """The ``streamlit run`` command line (flags explicit, so no config file is required)."""
+    return [sys.executable, "-m", "streamlit", "run", str(APP),
+            "--server.address", host, "--server.port", str(port),
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--browser.serverAddress", host if host not in ("0.0.0.0", "::") else "127.0.0.1",
+            "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from dashboard.data import BASEMAP_ENV, STORE_ENV
+
+    store = _store(args.store).resolve()
+    if not store.exists():
+        print(f"note: {store} does not exist yet; the dashboard starts empty "
+              "(add articles from its 'Add articles' page)", file=sys.stderr)
+    env = dict(os.environ)
+    env[STORE_ENV] = str(store)
+    if args.basemap:
+        env[BASEMAP_ENV] = args.basemap
+    cmd = streamlit_command(args.host, args.port)
+    print(f"Conflict Atlas: http://{args.host}:{args.port}/  (store: {store})", file=sys.stderr)
+    # run from the project root when present, so its .streamlit/config.toml (theme) applies
+    root = APP.parent.parent
+    cwd = root if (root / ".streamlit" / "config.toml").exists() else None
+    try:
+        return subprocess.call(cmd, env=env, cwd=cwd)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _export(args: argparse.Namespace) -> int:
+    from dashboard.edits import EditLog, apply_edits
+    from dashboard.export import FORMATS, export_bytes, export_filename, sidecar, sidecar_bytes
+    from dashboard.filters import FilterState, apply_filters
+    from extract.schema import SchemaError
+    from extract.store import read_events
+
+    store = _store(args.store)
+    fmt = args.fmt
+    if fmt is None and args.out:
+        by_suffix = {ext: name for name, (ext, _mime) in FORMATS.items()}
+        by_suffix[".geoparquet"] = "geoparquet"
+        by_suffix[".json"] = "geojson"
+        fmt = by_suffix.get(Path(args.out).suffix.lower())
+        if fmt is None:
+            print(f"error: cannot tell the format from {args.out!r}; use --format",
+                  file=sys.stderr)
+            return 2
+    fmt = fmt or "csv"
+    try:
+        state = FilterState(
+            date_from=args.date_from, date_to=args.date_to, actors=tuple(args.actor),
+            actor_role=args.actor_role, event_types=tuple(args.event_types),
+            sub_event_types=tuple(args.sub_event_types), countries=tuple(args.country),
+            admin1=tuple(args.admin1), text=args.text, min_confidence=args.min_confidence,
+            include_background=args.include_background, languages=tuple(args.language),
+            sources=tuple(args.source), bbox=args.bbox)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        events = read_events(store)
+    except FileNotFoundError:
+        print(f"error: no event store at {store}", file=sys.stderr)
+        return 2
+    except (SchemaError, ValueError, OSError) as exc:
+        print(f"error: cannot read {store}: {exc}", file=sys.stderr)
+        return 2
+    skipped: list[str] = []
+    if not args.no_edits:
+        events, report = apply_edits(events, EditLog.for_store(store).active())
+        skipped = report.skipped
+    rows = apply_filters(events, state)
+    out = Path(args.out) if args.out else Path(export_filename(state, fmt))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(export_bytes(rows, fmt))
+    os.replace(tmp, out)
+    meta_path = out.with_suffix(".meta.json")
+    meta = sidecar(state, len(rows), fmt, store=str(store))
+    meta["review_edits_applied"] = not args.no_edits
+    meta_path.write_bytes(sidecar_bytes(meta))
+    for line in skipped:
+        print(f"warning: {line}", file=sys.stderr)
+    print(f"wrote {len(rows):,} of {len(events):,} events to {out} (sidecar {meta_path.name})")
+    return 0
