@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 logger = logging.getLogger(__name__)
@@ -183,6 +184,8 @@ def load_root(path: str | Path) -> Element:
         return SafeET.parse(str(p)).getroot()
     except SafeET.ParseError as exc:
         raise CorpusFormatError(f"{p}: not well-formed XML ({exc})") from exc
+    except DefusedXmlException as exc:
+        raise CorpusFormatError(f"{p}: refused unsafe XML construct ({exc!r})") from exc
 
 
 # ---------------------------------------------------------------- per-format readers

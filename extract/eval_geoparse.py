@@ -418,15 +418,15 @@ def format_report(summary: dict[str, Any], *, top: int = 15) -> str:
     """The human-readable table."""
     c = summary["corpus"]
     off = c["offsets"]
+    failed = summary.get("failed_documents")
     lines = [
-        f"corpus   {c['path']} ({c['format']}): {c['documents']} documents, "
-        f"{c['annotations']} annotations, {c['gold']} gold toponyms with coordinates, "
-        f"{c['gold_geonameid']} with a GeoNames id",
-        f"offsets  {off['mismatched']} of {off['checked']} spans do not match their text "
-        f"({off['repaired']} re-anchored to the nearest occurrence, {off['unrepaired']} left)",
-        f"mode     {summary['mode']}   resolver: {summary['resolver']}"
-        + (f"   failed documents: {summary['failed_documents']}"
-           if summary.get("failed_documents") else ""),
+        (f"corpus   {c['path']} ({c['format']}): {c['documents']} documents, "
+         f"{c['annotations']} annotations, {c['gold']} gold toponyms with coordinates, "
+         f"{c['gold_geonameid']} with a GeoNames id"),
+        (f"offsets  {off['mismatched']} of {off['checked']} spans do not match their text "
+         f"({off['repaired']} re-anchored to the nearest occurrence, {off['unrepaired']} left)"),
+        (f"mode     {summary['mode']}   resolver: {summary['resolver']}"
+         + (f"   failed documents: {failed}" if failed else "")),
     ]
     if summary["mode"] == "end2end":
         sc = summary["span_counts"]
@@ -479,11 +479,13 @@ class GeocoderBaseline:
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:[ -](?:of |de |al-)?[A-Z][\w'’.-]*)*")
-_NOT_PLACES = frozenset(
-    "A An The This That These Those It He She We They I You His Her Our Their Its In On At "
-    "For From By With And But Or If As When While After Before Mr Mrs Ms Dr Monday Tuesday "
-    "Wednesday Thursday Friday Saturday Sunday January February March April May June July "
-    "August September October November December".split())
+_NOT_PLACES = frozenset((
+    "A", "An", "The", "This", "That", "These", "Those", "It", "He", "She", "We", "They", "I",
+    "You", "His", "Her", "Our", "Their", "Its", "In", "On", "At", "For", "From", "By", "With",
+    "And", "But", "Or", "If", "As", "When", "While", "After", "Before", "Mr", "Mrs", "Ms",
+    "Dr", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December"))
 
 
 class CapitalisedFinder:
