@@ -186,7 +186,7 @@ def find_gazetteer_spans(doc: Doc, index: SurfaceIndex) -> list[tuple[int, int]]
                 if any(k in index.keys for k in keys):
                     best = (i, j)
                     break
-        if best is not None and _plausible(doc[best[0]:best[1]]):
+        if best is not None and _plausible(doc[best[0]:best[1]], index):
             found.append(best)
             i = best[1]
         else:
@@ -203,7 +203,7 @@ def _clean_ngram(tokens: Sequence[Any]) -> bool:
     return all(not t.is_punct or t.text in _NAME_PUNCT for t in tokens[1:-1])
 
 
-def _plausible(span: Span) -> bool:
+def _plausible(span: Span, index: SurfaceIndex) -> bool:
     """Case and stop-word checks for a gazetteer match in running text."""
     first = span[0]
     text = span.text
@@ -219,8 +219,8 @@ def _plausible(span: Span) -> bool:
         key = fold(text)
         if key in _STOP_SINGLE:
             return False
-        if text.isupper() and len(text) <= 4:
-            return False  # acronyms: FDS, EI, ONU
+        if text.isupper() and len(text) <= 4 and key not in index.major:
+            return False  # acronyms (FDS, EI, ONU), unless a country's (US, UK, RDC)
     return True
 
 

@@ -461,6 +461,11 @@ def collect_places(data_dir: Path = PACKAGE_DATA) -> list[Place]:
     places = [*_continents(), *countries, *admins, *cities,
               *_airports(admin1_by_name), *overlay]
     by_id = {p.id: p for p in places}
+    for p in places:  # overlay rows may name a unit by code: country:US, admin1:US.KY
+        if p.feature_class == "country":
+            by_id.setdefault(f"country:{p.country_code}", p)
+        elif p.feature_class == "admin1":
+            by_id.setdefault(f"admin1:{p.admin1_code}", p)
     for pid, names in extra_names.items():
         target = by_id.get(pid)
         if target is None:
