@@ -28,6 +28,12 @@ Metrics over ``n`` gold toponyms with errors ``e_i`` in km (haversine on a spher
   integrates the sorted scaled errors with the trapezoidal rule over ``n - 1`` unit steps;
   that differs from the mean only by the end points' half weights, O(1/n).
 
+Subsets: ``geonameid`` (gold with a GeoNames id); on GeoWebNews also ``literal`` and
+``associative`` (see :data:`LITERAL_TYPES`), ``adjective`` (modifierType Adjective, e.g.
+"Syrian" placed at Syria) and ``locational`` where any gold toponym is flagged
+nonLocational. Breakdowns: by GWN ``type``, by GeoNames feature class, by country (the
+corpus's country, else the gazetteer's country of the GeoNames id or of the nearest city).
+
 Output: a table on stdout and, with ``--json``, one JSON object on the last stdout line.
 ``--errors FILE.csv`` writes one row per gold toponym (prediction, error, type, feature
 class, country) for error analysis.
@@ -60,6 +66,12 @@ EARTH_RADIUS_KM = 6371.0088
 METRIC_KEYS = ("n", "coverage", "accuracy_161km", "mean_km", "median_km", "auc")
 SPAN_KEYS = ("precision", "recall", "f1", "precision_overlap", "recall_overlap", "f1_overlap")
 MIN_BREAKDOWN_N = 1
+# GeoWebNews types grouped as in Gritta et al. (2019): a literal mention names the place
+# itself; an associative one uses it for something else (a government, a team, a modifier).
+LITERAL_TYPES = frozenset({"Literal", "Literal_Modifier", "Embedded_Literal", "Mixed",
+                           "Coercion"})
+ASSOCIATIVE_TYPES = frozenset({"Metonymic", "Non_Literal_Modifier", "Embedded_Non_Lit",
+                               "Demonym", "Language", "Homonym"})
 
 
 class Resolver(Protocol):
@@ -371,7 +383,14 @@ def summarize(rows: Sequence[Row], *, mode: str, counts: SpanCounts | None = Non
     out: dict[str, Any] = dict(metrics_of_rows(scored))
     subsets: dict[str, Any] = {"geonameid": metrics_of_rows([r for r in scored if r.geonameid])}
     if any(r.type for r in rows):
+        subsets["literal"] = metrics_of_rows([r for r in scored if r.type in LITERAL_TYPES])
+        subsets["associative"] = metrics_of_rows(
+            [r for r in scored if r.type in ASSOCIATIVE_TYPES])
+    if any(r.non_locational for r in rows):
         subsets["locational"] = metrics_of_rows([r for r in scored if not r.non_locational])
+    if any(r.modifier_type for r in rows):
+        subsets["adjective"] = metrics_of_rows(
+            [r for r in scored if r.modifier_type == "Adjective"])
     out["subsets"] = subsets
     by: dict[str, Any] = {}
     if any(r.type for r in rows):

@@ -237,6 +237,10 @@ def test_resolve_mode_on_gwn_with_fixed_answers() -> None:
     assert summary["subsets"]["geonameid"]["n"] == 6
     assert summary["subsets"]["geonameid"]["accuracy_161km"] == pytest.approx(5 / 6, abs=1e-6)
     assert summary["subsets"]["locational"]["n"] == 6  # Paris is non-locational
+    assert summary["subsets"]["literal"]["n"] == 5  # Lyon, Mosul, Erbil x2, Tigris
+    assert summary["subsets"]["associative"]["n"] == 2  # Paris (Metonymic), French
+    assert summary["subsets"]["adjective"]["n"] == 1  # French
+    assert summary["subsets"]["adjective"]["accuracy_161km"] == 0.0
     by_type = summary["breakdown"]["type"]
     assert by_type["Demonym"]["accuracy_161km"] == 0.0 and by_type["Demonym"]["n"] == 1
     assert by_type["Literal"]["n"] == 4
