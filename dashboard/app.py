@@ -19,10 +19,10 @@ st.set_page_config(page_title="Conflict Atlas", page_icon="🗺️", layout="wid
                    initial_sidebar_state="collapsed" if present else "auto")
 
 pages = [
-    st.Page(HERE / "views" / "explore.py", title="Explore", icon="🗺️", default=True),
-    st.Page(HERE / "views" / "add_articles.py", title="Add articles", icon="➕",
+    st.Page(HERE / "views" / "explore.py", title="Explore", icon=":material/map:", default=True),
+    st.Page(HERE / "views" / "add_articles.py", title="Add articles", icon=":material/upload_file:",
             url_path="add"),
-    st.Page(HERE / "views" / "review.py", title="Review", icon="🔎", url_path="review"),
-    st.Page(HERE / "views" / "about.py", title="About the data", icon="ℹ️", url_path="about"),
+    st.Page(HERE / "views" / "review.py", title="Review", icon=":material/rate_review:", url_path="review"),
+    st.Page(HERE / "views" / "about.py", title="About the data", icon=":material/info:", url_path="about"),
 ]
 st.navigation(pages, position="hidden" if present else "sidebar").run()

@@ -137,7 +137,7 @@ def offline_basemap_layers(countries: dict[str, Any] | None, admin1: dict[str, A
         layers.append(pdk.Layer("TextLayer", cities[["name", "lat", "lon"]], id="basemap-cities",
                                 get_position=["lon", "lat"], get_text="name", get_size=12,
                                 get_color=[60, 60, 60], get_alignment_baseline="'bottom'",
-                                character_set="auto", pickable=False))
+                                character_set="'auto'", pickable=False))
     return layers
 
 
@@ -180,7 +180,7 @@ def build_layers(df: pd.DataFrame, layer: str, zoom: float,
         if n <= POINT_LIMIT:
             return ([pdk.Layer("ScatterplotLayer", point_records(df), id="events",
                                get_position=["lon", "lat"], get_fill_color="[r, g, b, 200]",
-                               get_radius="radius", radius_units="pixels",
+                               get_radius="radius", radius_units="'pixels'",
                                stroked=True, get_line_color=[255, 255, 255],
                                line_width_min_pixels=0.5, pickable=True, auto_highlight=True)],
                     "", False, n)
@@ -201,7 +201,7 @@ def build_layers(df: pd.DataFrame, layer: str, zoom: float,
             lyr = pdk.Layer("HexagonLayer", places, id="events-hex",
                             get_position=["longitude", "latitude"],
                             get_elevation_weight="count", get_color_weight="count",
-                            elevation_aggregation="SUM", color_aggregation="SUM",
+                            elevation_aggregation="'SUM'", color_aggregation="'SUM'",
                             radius=_hex_radius_m(zoom), extruded=False, coverage=0.9,
                             pickable=False)
         return [lyr], note, len(places) < n, len(places)
@@ -242,7 +242,7 @@ def build_deck(df: pd.DataFrame, *, layer: str = "points", basemap: str = "offli
                choropleth: Any = None, height: int = 560) -> MapResult:
     """The deck for the filtered events ``df``.
 
-    ``basemap="offline"`` sets ``map_provider=None`` (no request leaves the machine) and
+    ``basemap="offline"`` sets ``map_provider=None`` and no style (no request leaves the machine) and
     draws ``basemap_layers`` underneath; ``"carto"`` uses Carto's light tiles.
     """
     fit_lat, fit_lon, fit_zoom = fit_view(df)
@@ -252,8 +252,10 @@ def build_deck(df: pd.DataFrame, *, layer: str = "points", basemap: str = "offli
     data_layers, note, aggregated, sent = build_layers(df, layer, view.zoom, choropleth)
     layers = (list(basemap_layers or []) if basemap == "offline" else []) + data_layers
     if basemap == "offline":
+        # map_provider=None and pydeck's own "__MAP_STYLE__" placeholder: Streamlit then adds
+        # no tiles (map_style=None would make it fill in Carto's style, a network request).
         deck = pdk.Deck(layers=layers, initial_view_state=view, map_provider=None,
-                        map_style=None, tooltip=TOOLTIP, height=height)
+                        tooltip=TOOLTIP, height=height)
     else:
         deck = pdk.Deck(layers=layers, initial_view_state=view, map_provider="carto",
                         map_style=pdk.map_styles.LIGHT, tooltip=TOOLTIP, height=height)

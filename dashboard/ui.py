@@ -113,7 +113,7 @@ def share_link(params: Mapping[str, str]) -> str:
 
 def show_notices(notices: list[str]) -> None:
     for notice in notices:
-        st.warning(escape_markdown(notice), icon="⚠️")
+        st.warning(escape_markdown(notice), icon=":material/warning:")
 
 
 def legend_html(types: list[str] | None = None) -> str:

@@ -268,8 +268,12 @@ def test_deck_offline_makes_no_tile_request(events: pd.DataFrame) -> None:
     res = layers.build_deck(events.head(50), basemap="offline")
     spec = json.loads(res.deck.to_json())
     assert spec.get("mapProvider") in (None, "")
+    # Streamlit substitutes Carto's style for a null mapStyle; pydeck's placeholder it drops
+    assert spec.get("mapStyle") == "__MAP_STYLE__"
     assert "cartocdn" not in res.deck.to_json()
     assert not res.aggregated and res.objects_sent == 50
+    points = spec["layers"][-1]
+    assert points["radiusUnits"] == "pixels"  # a literal, not an "@@=" expression
     online = layers.build_deck(events.head(50), basemap="carto")
     assert "carto" in online.deck.to_json()
 

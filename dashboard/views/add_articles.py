@@ -109,7 +109,7 @@ def _last_result() -> None:
         cols = ["event_date", "event_type", "actor1", "actor2", "location", "country",
                 "fatalities", "confidence", "sentence"]
         st.dataframe(res["preview"][cols], hide_index=True, width="stretch")
-        st.page_link("views/explore.py", label="See them on the map", icon="🗺️")
+        st.page_link("views/explore.py", label="See them on the map", icon=":material/map:")
 
 
 render()

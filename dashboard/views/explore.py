@@ -103,7 +103,7 @@ def _sidebar(events: pd.DataFrame, state: AppState,
             st.session_state["p_cursor"] = min(max(cursor, lo), hi)
             st.slider("Frame", min_value=lo, max_value=max(hi, lo + dt.timedelta(days=1)),
                       key="p_cursor", format="YYYY-MM-DD", disabled=not st.session_state["p_on"])
-            st.toggle("▶ Play", key="p_play", disabled=not st.session_state["p_on"])
+            st.toggle("Play", key="p_play", disabled=not st.session_state["p_on"])
     else:
         sb.caption("No dated events: the date filter is not available.")
 
@@ -294,7 +294,7 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool) -> object:
                         zoom=v.zoom, pitch=v.pitch, bearing=v.bearing, basemap_layers=base,
                         choropleth=choropleth, height=780 if present else 560)
     if result.note:
-        st.info(result.note, icon="ℹ️")
+        st.info(result.note, icon=":material/info:")
     if v.basemap == "offline" and countries_gj is None:
         st.caption("Offline basemap without country outlines (boundaries not installed).")
     event = st.pydeck_chart(result.deck, on_select="rerun", selection_mode="single-object", key="map",
@@ -341,7 +341,7 @@ def _detail(events: pd.DataFrame, state: AppState) -> None:
         st.subheader("Selected event")
         ui.event_detail(match.iloc[0])
         c1, c2 = st.columns(2)
-        c1.page_link("views/review.py", label="Review or edit this event", icon="🔎",
+        c1.page_link("views/review.py", label="Review or edit this event", icon=":material/rate_review:",
                      query_params={"event": event_id})
         if c2.button("Clear selection"):
             st.session_state[ui.SELECTED] = ""
