@@ -32,7 +32,8 @@ Subsets: ``geonameid`` (gold with a GeoNames id); on GeoWebNews also ``literal``
 ``associative`` (see :data:`LITERAL_TYPES`), ``adjective`` (modifierType Adjective, e.g.
 "Syrian" placed at Syria) and ``locational`` where any gold toponym is flagged
 nonLocational. Breakdowns: by GWN ``type``, by GeoNames feature class, by country (the
-corpus's country, else the gazetteer's country of the GeoNames id or of the nearest city).
+corpus's country, else the gazetteer's country of the GeoNames id; with
+``--country-nearest`` the country of the nearest city for the rest; "?" when unknown).
 
 Output: a table on stdout and, with ``--json``, one JSON object on the last stdout line.
 ``--errors FILE.csv`` writes one row per gold toponym (prediction, error, type, feature
@@ -550,11 +551,12 @@ def load_finder(kind: str) -> tuple[ToponymFinder, str]:
             "baseline (capitalised words + GazetteerGeocoder)")
 
 
-def country_lookup() -> Callable[[Row], str] | None:
+def country_lookup(*, nearest: bool = False) -> Callable[[Row], str] | None:
     """A function giving the ISO country code of a gold toponym from the gazetteer, or
     ``None`` when the gazetteer index is not available. In order: the corpus's country name
-    (LGL/TR-News gazetteer tags), the GeoNames id, the nearest city within 100 km of the gold
-    point; a corpus country name that does not map to a code is kept as it is."""
+    (LGL/TR-News gazetteer tags), the GeoNames id, and with ``nearest`` the nearest city
+    within 100 km of the gold point (slow: a spatial query per distinct point). A corpus
+    country name that does not map to a code is kept as it is; otherwise "" (unknown)."""
     try:
         from geodata.gazetteer import Gazetteer
 
@@ -563,6 +565,7 @@ def country_lookup() -> Callable[[Row], str] | None:
     except (ImportError, OSError, ValueError) as exc:
         logger.info("no gazetteer for country breakdowns (%s)", exc)
         return None
+    near_cache: dict[tuple[float, float], str] = {}
 
     def lookup(row: Row) -> str:
         if row.country:
@@ -571,8 +574,13 @@ def country_lookup() -> Callable[[Row], str] | None:
             place = gaz.get(f"gn:{row.geonameid}")
             if place is not None and place.country_code:
                 return place.country_code
-        near = gaz.nearest(row.gold_lat, row.gold_lon, max_km=100.0)
-        return near[0].country_code if near is not None else ""
+        if not nearest:
+            return ""
+        key = (round(row.gold_lat, 3), round(row.gold_lon, 3))
+        if key not in near_cache:
+            found = gaz.nearest(key[0], key[1], max_km=100.0)
+            near_cache[key] = found[0].country_code if found is not None else ""
+        return near_cache[key]
 
     return lookup
 
@@ -601,6 +609,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep annotated offsets that do not match the text as they are")
     parser.add_argument("--no-country-lookup", action="store_true",
                         help="do not look up countries in the gazetteer for the breakdown")
+    parser.add_argument("--country-nearest", action="store_true",
+                        help="for gold toponyms without a known GeoNames id, take the country "
+                             "of the nearest city (slow: one spatial query per point)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -650,7 +661,8 @@ def run(args: argparse.Namespace) -> int:
     except (ImportError, OSError, ValueError) as exc:
         print(f"error: could not set up the {args.resolver} resolver: {exc}", file=sys.stderr)
         return 1
-    countries = None if args.no_country_lookup else country_lookup()
+    countries = (None if args.no_country_lookup
+                 else country_lookup(nearest=args.country_nearest))
     summary, rows = evaluate(corpus, mode=args.mode, resolver=resolver, finder=finder,
                              progress=not args.no_progress, countries=countries)
     summary["resolver"] = label

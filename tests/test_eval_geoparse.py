@@ -348,7 +348,7 @@ def fixed_loaders(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(eg, "load_resolver", lambda kind: (resolver, f"fixed-{kind}"))
     monkeypatch.setattr(eg, "load_finder",
                         lambda kind: (eg.CapitalisedFinder(resolver), f"fixed-{kind}"))
-    monkeypatch.setattr(eg, "country_lookup", lambda: None)
+    monkeypatch.setattr(eg, "country_lookup", lambda **_: None)
 
 
 def _run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
