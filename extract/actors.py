@@ -32,6 +32,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -62,6 +63,7 @@ _AL = "\u0627\u0644"
 _LAM = "\u0644"
 
 
+@lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
     """The folded form of one character ("" for combining marks and ignorable characters)."""
     decomposed = unicodedata.normalize("NFKD", ch)
