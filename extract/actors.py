@@ -54,7 +54,7 @@ _ARABIC_MAP = str.maketrans({
     "\u06cc": "\u064a",  # Farsi yeh
     "\u06a9": "\u0643",  # keheh
 })
-_ACRONYM = re.compile(r"^[A-Z]{2,%d}$" % MAX_ACRONYM)
+_ACRONYM = re.compile(rf"^[A-Z]{{2,{MAX_ACRONYM}}}$")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 # Proclitics that attach to an Arabic word: conjunction, then preposition.
 _CONJ = ("\u0648", "\u0641")  # wa, fa

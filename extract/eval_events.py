@@ -61,7 +61,7 @@ _GENERIC_WORDS = frozenset({
 # Linking words left behind when a generic word goes ("province of Anbar", "gouvernorat de").
 _LINK_WORDS = frozenset({"of", "de", "du", "d", "des", "la", "le", "l"})
 _ARTICLES = frozenset({"al", "el", "ar", "as", "ad", "an", "at", "az", "ash", "ath", "adh",
-                       "ad", "ed", "er", "es", "ez", "ul"})
+                       "ed", "er", "es", "ez", "ul"})
 _DOUBLE = re.compile(r"(.)\1+")
 _FINAL_H = re.compile(r"(?<=[aeiou])h$")
 
@@ -236,9 +236,9 @@ def read_gold(path: str | Path) -> list[GoldEvent]:
     return events
 
 
-_CANONICAL = re.compile(r"""<link[^>]+rel=["']canonical["'][^>]*>""", re.I)
-_HREF = re.compile(r"""href=["']([^"']+)["']""", re.I)
-_HTML_LANG = re.compile(r"""<html[^>]*\blang=["']([A-Za-z-]+)["']""", re.I)
+_CANONICAL = re.compile(r"""<link[^>]+rel=["']canonical["'][^>]*>""", re.IGNORECASE)
+_HREF = re.compile(r"""href=["']([^"']+)["']""", re.IGNORECASE)
+_HTML_LANG = re.compile(r"""<html[^>]*\blang=["']([A-Za-z-]+)["']""", re.IGNORECASE)
 
 
 def load_corpus(articles_dir: str | Path) -> dict[str, ArticleInfo]:
@@ -296,12 +296,11 @@ _NAME_IN_TEXT = re.compile(r"[\w.\-]+\.(?:txt|html?|md|jsonl(?:[#:]\d+)?)", re.U
 def normalize_url(url: str) -> str:
     """``https://www.Example.org/a/b/#x`` -> ``example.org/a/b``."""
     u = url.strip()
-    u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u, flags=re.I)
+    u = re.sub(r"^[a-z][a-z0-9+.-]*://", "", u, flags=re.IGNORECASE)
     u = u.split("#", 1)[0].rstrip("/")
     host, _, rest = u.partition("/")
     host = host.lower()
-    if host.startswith("www."):
-        host = host[4:]
+    host = host.removeprefix("www.")
     return f"{host}/{rest}" if rest else host
 
 
@@ -426,9 +425,12 @@ def event_key(event_date: Any, admin1: Any, event_type: Any) -> Key:
 def _iso_date(value: Any) -> str:
     if value is None or value == "":
         return ""
-    if isinstance(value, float) and value != value:
-        return ""
+    import math
+
     import pandas as pd
+
+    if isinstance(value, float) and math.isnan(value):
+        return ""
 
     ts = pd.to_datetime(value, errors="coerce")
     return "" if pd.isna(ts) else ts.strftime("%Y-%m-%d")
