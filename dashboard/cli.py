@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 APP = Path(__file__).resolve().parent / "app.py"
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
+def register(sub: argparse._SubParsersAction) -> None:
     """Add ``serve`` and ``export``."""
     serve = sub.add_parser("serve", help="run the dashboard (Streamlit) on 127.0.0.1",
                            description="Run the dashboard, headless.")

@@ -21,6 +21,7 @@ import datetime as dt
 import getpass
 import json
 import logging
+import math
 import os
 import uuid
 from pathlib import Path
@@ -58,7 +59,7 @@ def _plain(value: Any) -> Any:
     """A JSON-safe version of a cell value."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat()

@@ -68,7 +68,11 @@ def esc(value: Any) -> str:
 def legend(event_types: list[str] | None = None) -> list[tuple[str, str]]:
     """(event type, ``#rrggbb``) pairs for the legend, in a fixed order."""
     names = event_types if event_types is not None else list(EVENT_COLORS)
-    return [(name, "#%02x%02x%02x" % EVENT_COLORS.get(name, OTHER_COLOR)) for name in names]
+    return [(name, hex_color(EVENT_COLORS.get(name, OTHER_COLOR))) for name in names]
+
+
+def hex_color(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
 def _colors(types: pd.Series) -> np.ndarray:
@@ -156,8 +160,9 @@ def thin_places(df: pd.DataFrame, limit: int = PLACE_LIMIT) -> pd.DataFrame:
 
 def _h3_layer(df: pd.DataFrame, zoom: float) -> tuple[pdk.Layer, int, int]:
     res = aggregate.zoom_to_h3_resolution(zoom)
-    bins = aggregate.h3_bins(df.assign(latitude=df["latitude"].round(3),
-                                       longitude=df["longitude"].round(3)), res)
+    decimals = 2 if res <= 7 else 3  # ~1 km / ~100 m: far below the cell size
+    bins = aggregate.h3_bins(df.assign(latitude=df["latitude"].round(decimals),
+                                       longitude=df["longitude"].round(decimals)), res)
     top = max(int(bins["count"].max()) if len(bins) else 1, 1)
     share = np.log1p(bins["count"].to_numpy()) / math.log1p(top)
     bins = bins.assign(

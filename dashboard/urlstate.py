@@ -56,8 +56,8 @@ class ViewState:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class AppState:
-    filters: FilterState = FilterState()
-    view: ViewState = ViewState()
+    filters: FilterState = dataclasses.field(default_factory=FilterState)
+    view: ViewState = dataclasses.field(default_factory=ViewState)
 
 
 # --- encoding helpers ---------------------------------------------------------------------

@@ -15,8 +15,13 @@ from shapely.geometry import box
 
 from dashboard import aggregate, layers, text, timeline
 from dashboard.edits import EditLog, apply_edits, edits_path_for
-from dashboard.export import (FORMATS, acled_frame, export_bytes, export_filename,
-                              neutralise_formulas, sidecar)
+from dashboard.export import (
+    FORMATS,
+    export_bytes,
+    export_filename,
+    neutralise_formulas,
+    sidecar,
+)
 from dashboard.filters import FilterState, actor_options, apply_filters, options, safe_slug
 from dashboard.synthetic import ACTORS, XSS, synthetic_events
 from dashboard.urlstate import AppState, ViewState, params_to_state, state_to_params
@@ -118,7 +123,7 @@ def test_summary_slug_is_file_name_safe() -> None:
 
 def _random_state(rng: random.Random) -> AppState:
     words = ["Iraq", "Syria", "a,b", "50%", "x%2Cy", "Militia <b>", "é ü", "Al-Qaeda"]
-    pick = lambda pool: tuple(rng.sample(pool, rng.randint(0, min(3, len(pool)))))  # noqa: E731
+    pick = lambda pool: tuple(rng.sample(pool, rng.randint(0, min(3, len(pool)))))
     d1 = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 1000))
     f = FilterState(
         date_from=d1 if rng.random() < 0.5 else None,

@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import aggregate, data, timeline, ui
 from dashboard.export import FORMATS, export_bytes, export_filename, sidecar, sidecar_bytes
 from dashboard.filters import FilterState, actor_options, apply_filters, options
-from dashboard.layers import EVENT_COLORS, build_deck, offline_basemap_layers
+from dashboard.layers import EVENT_COLORS, build_deck, hex_color, offline_basemap_layers
 from dashboard.text import escape_markdown
 from dashboard.urlstate import AppState, ViewState
 from extract.schema import SUB_EVENT_PARENT, EventType
@@ -352,7 +352,7 @@ def _charts(filtered: pd.DataFrame) -> None:
     st.subheader("Over time")
     series = aggregate.time_series(filtered)
     if len(series):
-        colors = ["#%02x%02x%02x" % EVENT_COLORS.get(c, (110, 110, 110)) for c in series.columns]
+        colors = [hex_color(EVENT_COLORS.get(c, (110, 110, 110))) for c in series.columns]
         st.bar_chart(series, color=colors, height=260)
     else:
         st.caption("No dated events.")
