@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from extract.dates import DateMention, find_dates
@@ -44,6 +44,10 @@ def _t(pattern: str, event_type: E, sub: S, rank: int, violent: bool = True) -> 
 
 # Ordered from the most specific to the most generic.
 TRIGGERS: tuple[Trigger, ...] = (
+    _t(r"\b(intercept[ée]e?s?|interceptions?|intercept(ed|s)?|abattu (un|deux|trois|des|"
+       r"plusieurs) (drones?|missiles?|roquettes?)|shot down|d[ée]fense anti-?a[ée]rienne|"
+       r"air defen[cs]es?|d[ée]samorc[ée]e?s?|defused|d[ée]min[ée]e?s?)\b|اعتراض|أسقطت|أسقط",
+       E.STRATEGIC_DEVELOPMENTS, S.DISRUPTED_WEAPONS_USE, 0, violent=False),
     _t(r"\b(attentats?[- ]suicides?|kamikazes?|suicide (bomb|attack|car bomb)\w*|"
        r"suicide bombers?)\b|انتحاري|انتحارية", E.EXPLOSIONS, S.SUICIDE_BOMB, 1),
     _t(r"\b(armes? chimiques?|chemical (weapon|attack)s?|gaz sarin|chlore)\b",
@@ -51,40 +55,45 @@ TRIGGERS: tuple[Trigger, ...] = (
     _t(r"\b(bombes?( artisanales?)?( \w+)? en bordure de route|engins? explosifs?|EEI|IED|"
        r"roadside bombs?|improvised explosive|landmines?|mines? terrestres?|voiture piégée|"
        r"car bomb|explosive device|attaques? à la bombe|bomb attacks?|bombings?)\b|"
-       r"عبوة ناسفة|عبوات ناسفة|سيارة مفخخة|لغم", E.EXPLOSIONS, S.REMOTE_EXPLOSIVE, 3),
+       r"عبوة ناسفة|عبوات ناسفة|سيارة مفخخة|لغم|ألغام", E.EXPLOSIONS, S.REMOTE_EXPLOSIVE, 3),
     _t(r"\b(frappes?( a[ée]riennes?)?( \w+)? de drones?|frappes? a[ée]riennes?|raids? a[ée]riens?|"
        r"drones?|air ?strikes?|drone strikes?|air raids?|warplanes?|avions? de (guerre|combat)|"
        r"bombardements? a[ée]riens?)\b|غارة|غارات|طائرة مسيرة|طائرة مسيّرة|مسيرة",
        E.EXPLOSIONS, S.AIR_DRONE_STRIKE, 4),
     _t(r"\b(tirs? de (roquettes?|missiles?|mortiers?|obus|katioucha)|roquettes?|missiles?|"
        r"obus|mortiers?|bombardements?|pilonnages?|rocket (fire|attacks?)|rockets?|"
-       r"mortar (fire|rounds?|shells?)|shelling|artillery|katyusha)\b|قصف|صاروخ|صواريخ|قذائف",
+       r"mortar (fire|rounds?|shells?)|shelling|artillery|katyusha)\b|قصف\w*|صاروخ\w*|"
+       r"صواريخ|قذائف|مدفعي\w*",
        E.EXPLOSIONS, S.SHELLING_ARTILLERY_MISSILE, 5),
     _t(r"\b(grenades?)\b|قنبلة يدوية", E.EXPLOSIONS, S.GRENADE, 6),
     _t(r"\b(affrontements?|combats?|accrochages?|[ée]changes? de tirs|heurts? arm[ée]s|"
-       r"clash(es|ed)?|fighting|gunfight|firefight|battles?)\b|اشتباكات|اشتباك|معارك",
+       r"clash(es|ed)?|fighting|gunfight|firefight|battles?)\b|اشتب\w*|معارك|مواجهات",
        E.BATTLES, S.ARMED_CLASH, 7),
     _t(r"\b(enl[eè]vements?|enlev[ée]e?s?|kidnapp\w*|rapts?|pris en otages?|abduct\w*)\b|"
-       r"اختطاف|خطف", E.VIOLENCE_AGAINST_CIVILIANS, S.ABDUCTION, 8),
+       r"اختطاف|اختطف\w*|خطف\w*", E.VIOLENCE_AGAINST_CIVILIANS, S.ABDUCTION, 8),
     _t(r"\b(manifestations?|manifestants?|rassemblements?|sit-in|protestations?|"
-       r"protest(s|ers|ed)?|demonstrat(ion|ions|ors))\b|تظاهرة|مظاهرة|تظاهرات|احتجاج|"
-       r"محتجين|متظاهرين", E.PROTESTS, S.PEACEFUL_PROTEST, 9, violent=False),
+       r"manifest[ée]\w*|manifestai?ent|protest(s|ers|ed|ing)?|rall(y|ies|ied)|"
+       r"demonstrat(ion|ions|ors|ed))\b|تظاهر\w*|مظاهر\w*|احتجاج\w*|احتجوا|محتج\w*|"
+       r"متظاهر\w*|اعتصام", E.PROTESTS, S.PEACEFUL_PROTEST, 9, violent=False),
     _t(r"\b([ée]meutes?|[ée]meutiers?|riots?|rioters?)\b|شغب", E.RIOTS,
        S.VIOLENT_DEMONSTRATION, 10, violent=False),
     _t(r"\b(arrestations?|arr[êe]t[ée]s|interpell[ée]s|arrest(s|ed)?|detain(ed)?)\b|"
-       r"اعتقال|اعتقل", E.STRATEGIC_DEVELOPMENTS, S.ARRESTS, 11, violent=False),
+       r"اعتقال|اعتقل\w*|القبض على", E.STRATEGIC_DEVELOPMENTS, S.ARRESTS, 11, violent=False),
     _t(r"\b(assassinats?( cibl[ée]s?)?|assassin[ée]s?|abattus?|tu[ée]s? par balles|"
        r"assassinat\w*|gunned down|shot dead)\b|اغتيال", E.VIOLENCE_AGAINST_CIVILIANS,
        S.ATTACK, 12),
     _t(r"\b(attaques?|attaqu[ée]e?s?|attaquai?ent|pris(es)? pour cibles?|cibl[ée]e?s?|"
+       r"vis[ée]e?s?|touch[ée]e?s?|frapp[ée]e?s?|hit|struck|"
        r"embuscades?|assauts?|attack(s|ed)?|ambush(ed)?|targeted|came under fire|"
-       r"opened fire|ouvert le feu)\b|هجوم|هاجم|استهدف|استهداف",
+       r"opened fire|ouvert le feu)\b|هجوم|هاجم\w*|استهدف\w*|استهداف",
        E.BATTLES, S.ARMED_CLASH, 13),
 )
 
 # Habitual or hypothetical statements are not reports of one event.
 _NOT_AN_EVENT = re.compile(
-    r"\b([àa] plusieurs reprises|au cours de ces derniers mois|ces derniers mois|"
+    r"(^\W*(depuis|since)\b)|\b(has long been|have long been|depuis longtemps|depuis des "
+    r"ann[ée]es|for years|for decades|chaque (jour|semaine|mois)|every (day|week|month)|"
+    r"[àa] plusieurs reprises|au cours de ces derniers mois|ces derniers mois|"
     r"r[ée]guli[èe]rement|repeatedly|in recent months|regularly|menac\w+ de|threaten\w* to|"
     r"pourrai(t|ent)|could|would|si jamais|if they)\b", re.I)
 _PASSIVE = re.compile(
@@ -94,6 +103,12 @@ _AGENT = re.compile(r"\b(par|by)\s+(un|une|des|les|le|la|l['’]|a|an|the)?\s*$"
 _NEAR = re.compile(r"\b(près d[eu']|pr[eè]s de l['’]|aux abords d|non loin d|à proximité d|"
                    r"near|outside|close to|north of|south of|east of|west of|"
                    r"au (nord|sud|est|ouest) d|قرب|بالقرب من)", re.I)
+BACKGROUND_DAYS = 30  # an event this long before publication is one the article recalls
+_VIOLENT_PROTEST = re.compile(
+    r"\b(burn(ed|t|ing)? tyres|burn(ed|t|ing)? tires|set fire|torch(ed)?|stormed|threw stones|"
+    r"hurled stones|pelted|vandali[sz]ed|br[ûu]l[ée]\w* des pneus|pneus (br[ûu]l[ée]s|en feu)|"
+    r"incendi[ée]\w*|mis le feu|jets? de pierres|lanc[ée]\w* des pierres|pris d['’]assaut|"
+    r"saccag\w*)\b|حرق|أحرق|إطارات", re.I)
 _RECALL = re.compile(r"\b(rappel\w*|l['’]an dernier|l['’]ann[ée]e derni[èe]re|"
                      r"last year|recalled|anniversary|anniversaire)\b", re.I)
 _NATIONAL_FORCE = re.compile(
@@ -142,6 +157,18 @@ class SentenceEvent:
     fatalities: int | None
     trigger: str
     strength: float
+    date_source: str = "sentence"  # sentence | context | published | none
+    generic: bool = False  # only a generic attack word ("attaque", "visé", "targeted")
+    dates: tuple[DateMention, ...] = ()  # the sentence's own resolved dates
+
+    def date_near(self, offset: int) -> SentenceEvent:
+        """This event dated by the sentence's date phrase closest before ``offset`` (a place
+        mention): "neuf interpellés jeudi à X, et cinq autres vendredi près de Y"."""
+        before = [d for d in self.dates if d.start <= offset]
+        if len(self.dates) < 2 or not before:
+            return self
+        d = before[-1]
+        return replace(self, date=d.date, time_precision=d.precision, date_explicit=d.explicit)
 
 
 def find_trigger(sentence: str) -> tuple[Trigger, re.Match[str]] | None:
@@ -209,6 +236,8 @@ def refine_type(trigger: Trigger, sentence: str, actor2_inter: int | None,
         return E.EXPLOSIONS, S.AIR_DRONE_STRIKE
     if et is E.BATTLES and actor2_inter == 7:  # a one-sided attack on civilians
         return E.VIOLENCE_AGAINST_CIVILIANS, S.ATTACK
+    if et is E.PROTESTS and _VIOLENT_PROTEST.search(sentence):
+        return E.RIOTS, S.VIOLENT_DEMONSTRATION
     if et is E.PROTESTS:
         if fatalities:
             return E.PROTESTS, S.EXCESSIVE_FORCE
@@ -241,19 +270,56 @@ def code_sentence(sentence: str, published: dt.date | None, actors: Sequence[Act
     event_type, sub = refine_type(trigger, sentence, target_inter, fatalities)
     dates = find_dates(sentence, published)
     explicit = next((d for d in dates if d.explicit and d.date), None)
-    chosen = explicit or next((d for d in dates if d.date), None) or previous_date
+    own = explicit or next((d for d in dates if d.date), None)
+    chosen = own or previous_date
     if chosen is not None and chosen.date is not None:
         date, precision, is_explicit = chosen.date, chosen.precision, chosen.explicit
+        source = "sentence" if own is not None else "context"
     elif published is not None:
-        date, precision, is_explicit = published, TimePrecision.WEEK, False
+        date, precision, is_explicit, source = published, TimePrecision.WEEK, False, "published"
     else:
-        date, precision, is_explicit = None, TimePrecision.MONTH, False
+        date, precision, is_explicit, source = None, TimePrecision.MONTH, False, "none"
     background = bool(
-        date is not None and published is not None and (published - date).days > 30
+        date is not None and published is not None
+        and (published - date).days > BACKGROUND_DAYS
     ) or (bool(_RECALL.search(sentence)) and explicit is not None)
     strength = 1.0 - 0.04 * trigger.rank
     return SentenceEvent(event_type, sub, actor1, actor2, assoc, date, precision, is_explicit,
-                         background, fatalities, match.group(0), strength)
+                         background, fatalities, match.group(0), strength, source,
+                         generic=trigger is TRIGGERS[-1],
+                         dates=tuple(d for d in dates if d.date is not None))
+
+
+def continue_event(pending: SentenceEvent, coded: SentenceEvent | None) -> SentenceEvent:
+    """A sentence that places an event the previous sentence reported without a place:
+    "Deux convois ont été pris pour cible lundi. Le premier a été visé près d'Abou Ghraib"."""
+    if coded is None:
+        return pending
+    date_from_sentence = coded.date_source == "sentence"
+    return replace(
+        coded,
+        event_type=pending.event_type, sub_event_type=pending.sub_event_type,
+        actor1=pending.actor1 if coded.actor1.startswith("Unidentified") else coded.actor1,
+        actor2=coded.actor2 or pending.actor2,
+        date=coded.date if date_from_sentence else pending.date,
+        time_precision=coded.time_precision if date_from_sentence else pending.time_precision,
+        date_explicit=coded.date_explicit if date_from_sentence else pending.date_explicit,
+        is_background=coded.is_background if date_from_sentence else pending.is_background,
+        fatalities=coded.fatalities if coded.fatalities is not None else None,
+        strength=max(coded.strength, pending.strength - 0.1), generic=False,
+    )
+
+
+_DATELINE = re.compile(
+    r"^(?:[A-ZÀ-Ý][\w'’.-]*(?:[ -][A-ZÀ-Ý][\w'’.-]*){0,3}|[\u0600-\u06ff]+(?: [\u0600-\u06ff]+)?)"
+    r"(?:\s*\([^)\n]{1,30}\))?(?:[,،][^\n—–]{0,60}?)?(?:\s*\([^)\n]{1,60}\))?"
+    r"\s*(?:—|–|--| - )\s*", re.M)
+
+
+def dateline_spans(text: str) -> list[tuple[int, int]]:
+    """Datelines ("BAGDAD, 9 janvier 2024 (Agence) — "): where and when the report was
+    filed, not where or when the event happened."""
+    return [(m.start(), m.end()) for m in _DATELINE.finditer(text)]
 
 
 def geo_precision(sentence: str, mention_start: int, place: dict[str, Any]) -> GeoPrecision:

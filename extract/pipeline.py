@@ -21,7 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from extract.events import ActorHit, code_sentence, geo_precision
+from extract.dates import DateMention, find_dates
+from extract.events import (
+    BACKGROUND_DAYS, ActorHit, SentenceEvent, code_sentence, continue_event, dateline_spans, geo_precision,
+)
 from extract.readers import Article, Rejected, iter_articles
 from extract.schema import (
     PIPELINE_VERSION, Event, empty_events, events_frame, make_event_id,
@@ -79,26 +82,53 @@ class Extractor:
         return [ActorHit(m.start, m.end, m.canonical, int(m.inter_code or 0))
                 for m in self.actors.find_actors(text)]
 
+    @staticmethod
+    def _within(actors: Sequence[ActorHit], start: int, end: int) -> list[ActorHit]:
+        """The article's actor mentions inside ``[start, end)``, with offsets made relative."""
+        return [ActorHit(a.start - start, a.end - start, a.canonical, a.inter_code)
+                for a in actors if start <= a.start and a.end <= end]
+
     def extract(self, article: Article) -> list[Event]:
         language = self.article_language(article)
         nlp = self.nlp.get(language)
         doc = nlp(article.text)
         mentions = mentions_from_doc(doc)
         resolutions = self.resolver.resolve(article.text, mentions, language=language)
+        datelines = dateline_spans(article.text)
+        headline = _headline(article)
+        article_actors = self._actors(article.text)  # whole text: immune to sentence splits
         events: dict[str, Event] = {}
-        previous_date = None
-        for start, end in _segments(doc):
+        pending: tuple[int, SentenceEvent] | None = None  # reported, not yet placed
+        last_date: DateMention | None = None  # the story's current day, for undated sentences
+        for index, (start, end) in enumerate(_segments(doc)):
             if article.excluded_label(start, end):
                 continue
-            text = article.text[start:end]
-            actors = self._actors(text)
+            if headline and " ".join(article.text[start:end].split()) == headline:
+                continue  # the headline repeats what the body reports
+            text = _mask(article.text, start, end, datelines)
+            actors = self._within(article_actors, start, end)
+            context = pending[1] if pending and index - pending[0] <= PENDING_REACH else None
+            previous_date = _as_date_mention(context) or last_date
+            own = [d for d in find_dates(text, article.published) if d.date is not None]
+            if own and (article.published is None or
+                        abs((article.published - own[-1].date).days) <= BACKGROUND_DAYS):
+                last_date = own[-1]
             coded = code_sentence(text, article.published, actors, previous_date,
                                   self._national_force)
+            places = self._event_places(resolutions, start, end, article_actors, datelines)
+            if context is not None and places and (coded is None or coded.generic):
+                coded = continue_event(context, coded)
             if coded is None:
                 continue
-            places = self._event_places(resolutions, start, end, actors)
+            if not places:
+                pending = (index, coded)
+                continue
+            pending = None
+            places = [res for i, res in enumerate(places) if i == 0 or not _REFERENCE.search(
+                article.text[max(start, res.mention.start - 25):res.mention.start])]
             for res in places:
-                event = self._event(article, language, text, start, res, coded)
+                event = self._event(article, language, text, start, res,
+                                    coded.date_near(res.mention.start - start))
                 key = f"{event.event_date}|{event.gazetteer_id}|{event.event_type.value}"
                 if key not in events or events[key].confidence < event.confidence:
                     events[key] = event
@@ -106,21 +136,24 @@ class Extractor:
 
     @staticmethod
     def _event_places(resolutions: Sequence[Resolution], start: int, end: int,
-                      actors: Sequence[ActorHit]) -> list[Resolution]:
+                      actors: Sequence[ActorHit], datelines: Sequence[tuple[int, int]]
+                      ) -> list[Resolution]:
         """Resolved places of the sentence an event can be placed at."""
         out = []
         for res in resolutions:
             m = res.mention
             if not (start <= m.start < end) or res.place is None or res.is_metonym:
                 continue
+            if any(s <= m.start < e for s, e in datelines):
+                continue
             if res.place["feature_class"] not in EVENT_CLASSES:
                 continue
-            if any(a.start <= m.start - start < a.end for a in actors):
+            if any(a.start <= m.start < a.end for a in actors):
                 continue  # "la coalition dirigée par les États-Unis" is an actor, not a place
             if any(o.place and o.place["id"] == res.place["id"] for o in out):
                 continue
             out.append(res)
-        return out
+        return _most_specific(out)
 
     def _event(self, article: Article, language: str, sentence: str, sent_start: int,
                res: Resolution, coded: Any) -> Event:
@@ -150,21 +183,92 @@ class Extractor:
         )
 
 
+PENDING_REACH = 2  # sentences after an unplaced report that may still place it
+_TERMINAL = re.compile(r"[.!?»\"]\s*$")
+
+
+def _headline(article: Article) -> str:
+    """The article's headline, whitespace-folded: its title, or a short first line without
+    a full stop (a label line in brackets is skipped)."""
+    if article.title:
+        return " ".join(article.title.split())
+    for line in article.text.splitlines():
+        line = line.strip()
+        if not line or (line.startswith("[") and line.endswith("]")):
+            continue
+        return line if len(line) <= 200 and not _TERMINAL.search(line) else ""
+    return ""
+
+
+_CONTAINER_FIELD = {"country": "country_code", "region": "country_code",
+                    "admin1": "admin1_code", "admin2": "admin2_code"}
+_REFERENCE = re.compile(
+    r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|"
+    r"north-west|south-east|south-west)(?:ern)?\s+of|\b(?:au|à l['’])\s*(?:nord|sud|est|ouest|"
+    r"nord-est|nord-ouest|sud-est|sud-ouest)\s+(?:de|d['’]|du)|شمال|جنوب|شرق|غرب|شمالي|جنوبي|"
+    r"شرقي|غربي)\s*$", re.I)
+
+
+def _most_specific(places: list[Resolution]) -> list[Resolution]:
+    """ACLED codes where it happened: drop a region that contains another place of the
+    sentence ("Mossoul ... province de Ninive") and a town named only as a reference
+    ("près d'Abou Ghraib, à l'ouest de Bagdad")."""
+    keep = []
+    for res in places:
+        place = res.place
+        assert place is not None
+        field = _CONTAINER_FIELD.get(place["feature_class"])
+        if field and any(o is not res and o.place and o.place.get(field) == place.get(field)
+                         and o.place["feature_class"] not in _CONTAINER_FIELD
+                         for o in places):
+            continue
+        keep.append(res)
+    return keep
+
+
+def _mask(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> str:
+    """``text[start:end]`` with the characters of ``spans`` blanked (offsets unchanged)."""
+    chunk = list(text[start:end])
+    for s, e in spans:
+        for i in range(max(s, start), min(e, end)):
+            chunk[i - start] = " "
+    return "".join(chunk)
+
+
+def _as_date_mention(event: SentenceEvent | None) -> DateMention | None:
+    if event is None or event.date is None or event.date_source not in ("sentence", "context"):
+        return None
+    return DateMention(0, 0, "", event.date, event.time_precision, event.date_explicit)
+
+
 def _segments(doc: Any) -> Iterable[tuple[int, int]]:
     """Sentence character ranges, also cut at line breaks: a caption or a "Lire aussi" line
     never runs into the paragraph after it."""
     text = doc.text
+    pieces = []
     for sent in doc.sents:
         start = sent.start_char
         for m in _LINE_BREAK.finditer(text, sent.start_char, sent.end_char):
-            if text[start:m.start()].strip():
-                yield start, m.start()
+            pieces.append((start, m.start(), True))
             start = m.end()
-        if text[start:sent.end_char].strip():
-            yield start, sent.end_char
+        pieces.append((start, sent.end_char, False))
+    # A statistical sentence splitter sometimes cuts mid-sentence ("Mardi" | ", une
+    # manifestation..."): a piece without final punctuation is joined to the next one,
+    # unless a line break ends it.
+    start = None
+    for s, e, at_break in pieces:
+        if not text[s:e].strip():
+            continue
+        start = s if start is None else start
+        if at_break or _SENTENCE_END.search(text[start:e]):
+            yield start, e
+            start = None
+    if start is not None:
+        yield start, len(text.rstrip())
 
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
+_SENTENCE_END = re.compile(r"[.!?…:;»\"”)\]؟।。]\s*$")
 _THE_COUNTRIES = ("United ", "Netherlands", "Philippines", "Democratic Republic",
                   "Central African", "Gambia", "Bahamas")
 

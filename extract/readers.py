@@ -186,9 +186,10 @@ EXCLUSION_RULES: tuple[ExclusionRule, ...] = (
         r"^(?:[àa]\s+lire\s+(?:aussi|[ée]galement|ailleurs)?|lire\s+(?:aussi|[ée]galement|la\s+suite)"
         r"|voir\s+aussi|sur\s+le\s+m[êe]me\s+sujet|dans\s+la\s+m[êe]me\s+rubrique"
         r"|read\s+(?:more|also|next)|also\s+read|see\s+also|more\s+on\s+this(?:\s+story)?"
-        r"|related(?:\s+(?:articles?|stories|news|content|coverage))?)" + _SEP,
+        r"|related(?:\s+(?:articles?|stories|news|content|coverage))?"
+        r"|اقرأ\s+(?:أيضا|أيضاً|ايضا|ايضاً|المزيد)|إقرأ\s+(?:أيضا|أيضاً)|مواضيع\s+ذات\s+صلة)" + _SEP,
         "cross-link to another article: 'Lire aussi : ...', 'À lire aussi', 'Read more: ...', "
-        "'Related: ...', 'See also', 'Sur le même sujet'",
+        "'Related: ...', 'See also', 'Sur le même sujet', 'اقرأ أيضاً: ...'",
     ),
     _rule(
         "photo_credit",
@@ -202,7 +203,7 @@ EXCLUSION_RULES: tuple[ExclusionRule, ...] = (
     _rule(
         "caption",
         r"\((?:[^()]{0,80}\b)?(?:photos?|illustration|image|archives?|file|screenshot|screengrab"
-        r"|capture\s+d'[ée]cran|via\s+getty\s+images)\b[^()]{0,80}\)\s*\.?$",
+        r"|capture\s+d'[ée]cran|via\s+getty\s+images|صورة|صور)\b[^()]{0,80}\)\s*\.?$",
         "photo caption: a line ending with a parenthesised photo credit such as '(AFP photo)', "
         "'(Illustration)', '(Photo: Reuters)', '(archives)', '(Photo by X/AFP via Getty Images)'",
     ),
@@ -225,7 +226,7 @@ EXCLUSION_RULES: tuple[ExclusionRule, ...] = (
     ),
     _rule(
         "footer",
-        r"^sources?\s*:\s*\S.{0,100}$",
+        r"^(?:sources?|المصدر)\s*:\s*\S.{0,100}$",
         "source footer: 'SOURCE: FRENCH PRESS TV'",
     ),
     _rule(

@@ -51,7 +51,7 @@ _CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
          r"(\bde\b|\bd['’]|\bof\b|\bat\b|\bin\b|\bà\b)?", ("military_base", "airport")),
         (r"\b(provinces?|gouvernorats?|governorates?|r[ée]gions?|wilayas?|muhafazat|"
          r"states?|[ée]tats?|oblasts?|departments?|d[ée]partements?|محافظة|محافظات|ولاية)"
-         r"\b\s*(?:[\w'’-]+\s+){0,2}?(\bde\b|\bd['’]|\bdu\b|\bof\b)", ("admin1",)),
+         r"\b\s*(?:[\w'’-]+\s+){0,2}?(\bde\b|\bd['’]|\bdu\b|\bof\b)", ("admin1", "region")),
         (r"\b(districts?|county|counties|comt[ée]s?|cercles?|qadaa?|قضاء)\b"
          r"\s*(?:[\w'’-]+\s+){0,1}?(\bde\b|\bd['’]|\bdu\b|\bof\b)?", ("admin2",)),
         (r"\b(ville|city|town|village|localit[ée]|مدينة|بلدة|قرية)\b\s*(\bde\b|\bd['’]|\bof\b)?",
@@ -65,8 +65,13 @@ _METONYM_FOLLOWER = re.compile(
     r"(dit|d[ée]clar|annonc|affirm|accus|d[ée]menti|d[ée]nonc|cach|estim|consid[ée]r|menac"
     r"|appel|exig|r[ée]clam|condamn|averti|pr[ée]vient|insist|souhait|veut|voulait|refus"
     r"|said|says|announc|claim|accus|deni|deny|warn|demand|condemn|insist|want|refus|hid"
-    r"|urg|blam|stat|argu|believ|call|insist|respond|react|threat|reject|support|back)",
+    r"|urg|blam|stat|argu|believ|call|insist|respond|react|threat|reject|support|back"
+    r"|comment|promi|promet|r[ée]ag|protest|vow|pledg|object|welcom|salu|critiqu|critici)",
     re.I)
+# Arabic puts the verb first: "وتتهم أنقرة" (and Ankara accuses).
+_METONYM_PRECEDER = re.compile(
+    r"(?:^|\s)[وف]?(?:قالت|تقول|أعلنت|تعلن|نفت|تنفي|أكدت|تؤكد|حذرت|تحذر|طالبت|تطالب|اتهمت|تتهم"
+    r"|رفضت|ترفض|هددت|تهدد|دعت|تدعو|أدانت|تدين|ردت|ترد)\s+$")
 _STOP_SINGLE = {  # capitalised function words that are also place names somewhere
     "a", "an", "the", "le", "la", "les", "de", "des", "du", "un", "une", "mais", "ou", "et",
     "en", "au", "aux", "ce", "ces", "il", "elle", "on", "nous", "vous", "ils", "sur", "par",
@@ -137,14 +142,14 @@ class SurfaceIndex:
             rows = conn.execute(
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
                 "WHERE length(n.key) >= 3 AND n.kind <= 2 AND "
-                "(p.feature_class NOT IN ('city', 'airport', 'military_base') "
-                " OR (p.feature_class = 'city' AND (p.population >= ? OR n.kind = 0)) "
-                " OR n.kind = 0)", (min_population,))
+                "(p.feature_class != 'city' OR p.population >= ? OR n.kind = 0 "
+                " OR p.source = 'overlay')",
+                (min_population,))
             keys = {r[0] for r in rows}
             major = {r[0] for r in conn.execute(
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
-                "WHERE n.kind <= 1 AND (p.feature_class IN ('country', 'continent') "
-                "OR p.feature_code = 'PPLC' OR p.population >= 1000000)")}
+                "WHERE (n.kind <= 1 AND p.feature_class IN ('country', 'continent')) "
+                "OR (n.kind = 0 AND (p.feature_code = 'PPLC' OR p.population >= 1000000))")}
         finally:
             conn.close()
         logger.info("surface index: %d names", len(keys))
@@ -232,9 +237,17 @@ class PlaceMatcher:
         self.language = language
 
     def _common_word(self, span: Span) -> bool:
+        """A frequent word of the language rather than a place ("East", "Lire"); a major
+        place name counts as a word only inside a longer name ("US Central Command",
+        "Washington Post")."""
         from wordfreq import zipf_frequency
 
-        if len(span) > 1 or fold(span.text) in self.index.major:
+        if len(span) > 1:
+            return False
+        doc = span.doc
+        nxt = doc[span.end] if span.end < len(doc) else None
+        in_longer_name = nxt is not None and nxt.is_alpha and nxt.text[:1].isupper()
+        if fold(span.text) in self.index.major and not in_longer_name:
             return False
         word = span.text.lower()
         return max(zipf_frequency(word, self.language), zipf_frequency(word, "en")) \
@@ -242,14 +255,15 @@ class PlaceMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         spans: dict[tuple[int, int], str] = {}
-        persons = [p for p in (_trim(e) for e in doc.ents if e.label_ in ("PER", "PERSON"))
+        persons = [p for p in (_trim(e) for e in doc.ents
+                               if e.label_ in ("PER", "PERSON", "ORG", "MISC", "NORP"))
                    if p is not None]
         ner_places = {(e.start, e.end) for e in doc.ents if e.label_ in NER_PLACE_LABELS}
         for start, end in find_gazetteer_spans(doc, self.index):
-            inside_person = any(p.start <= start and end <= p.end and (p.start, p.end) !=
-                                (start, end) for p in persons)
-            if inside_person:  # "Nancy Pelosi" is not Nancy
-                continue
+            inside_name = any(p.start <= start and end <= p.end and (p.start, p.end) !=
+                              (start, end) for p in persons)
+            if inside_name and fold(doc[start:end].text) not in self.index.major:
+                continue  # "Nancy Pelosi" is not Nancy; "l'Observatoire syrien" not a place
             if (start, end) not in ner_places and self._common_word(doc[start:end]):
                 continue
             spans[(start, end)] = "gazetteer"
@@ -301,7 +315,17 @@ def mentions_from_doc(doc: Doc) -> list[Mention]:
 
 # --------------------------------------------------------------------------- resolving
 
-FOCUS_WEIGHT = 2.5
+FOCUS_WEIGHT = 4.0
+CONTAINMENT_REACH = 80  # characters between a place and the region said to contain it
+# What may stand between a place and its container: "Qamichli, dans la province d'",
+# "Al-Qaim, in Iraq's western ", "Samarra (", "سامراء بمحافظة".
+_CONTAINS = re.compile(
+    r"^[\s,(]*(?:(?:in|dans|en|within|at|au|aux|of|de|des|du|d['’]|la|le|les|l['’]|the|"
+    r"province|provinces|governorate|gouvernorat|r[ée]gion|region|district|county|state|"
+    r"north|south|east|west|northern|southern|eastern|western|central|northeast|northwest|"
+    r"southeast|southwest|north-east|north-west|south-east|south-west|nord|sud|est|ouest|"
+    r"centre|nord-est|nord-ouest|sud-est|sud-ouest|في|ب?محافظة|ب?منطقة|شمال|جنوب|شرق|غرب|"
+    r"و|،)\s*[-,]?\s*)*$", re.I)
 CUE_BONUS = 3.0
 PROXIMITY_WEIGHT = 1.0
 CANDIDATES = 12
@@ -334,7 +358,9 @@ def is_metonym(text: str, mention: Mention, candidates: Sequence[dict[str, Any]]
     if not any(c.get("feature_class") == "country" or c.get("feature_code") == "PPLC"
                for c in candidates[:3]):
         return False
-    return bool(_METONYM_FOLLOWER.match(text[mention.end:mention.end + 40]))
+    if _METONYM_FOLLOWER.match(text[mention.end:mention.end + 40]):
+        return True
+    return bool(_METONYM_PRECEDER.search(text[max(0, mention.start - 25):mention.start]))
 
 
 class ToponymResolver:
@@ -375,18 +401,55 @@ class ToponymResolver:
                 out[row["id"]] = (5.0, row)
         return sorted(out.values(), key=lambda sr: -sr[0])
 
-    def country_focus(self, text: str, language: str | None,
-                      first_pass: Iterable[list[tuple[float, dict[str, Any]]]]) -> Counter[str]:
-        focus: Counter[str] = Counter()
-        for cc in self.demonyms.countries_in(text):
-            focus[cc] += 1.0
-        for cands in first_pass:
-            if not cands:
+    @staticmethod
+    def _containment(text: str, mentions: Sequence[Mention],
+                     keys: Sequence[tuple[str, tuple[str, ...]]],
+                     decided: dict[tuple[str, tuple[str, ...]], tuple]) -> None:
+        """"Al-Qaim, in Iraq's western Anbar province", "Qamichli, dans la province de
+        Hassaké": a place followed closely by a region or country is read inside it."""
+        for i, mention in enumerate(mentions):
+            key = keys[i]
+            score, confidence, place, options = decided[key]
+            if place is None or len(options) < 2:
                 continue
-            top_score, top = cands[0]
-            margin = top_score - (cands[1][0] if len(cands) > 1 else 0.0)
-            if top.get("country_code"):
-                focus[top["country_code"]] += 1.0 if margin > 1.5 else 0.5
+            for j in range(i + 1, len(mentions)):
+                nxt = mentions[j]
+                if nxt.start - mention.end > CONTAINMENT_REACH:
+                    break
+                if not _CONTAINS.match(text[mention.end:nxt.start]):
+                    break
+                container = decided[keys[j]][2]
+                if container is None or container["feature_class"] not in (
+                        "country", "admin1", "admin2", "region"):
+                    continue
+                field = {"country": "country_code", "admin1": "admin1_code",
+                         "admin2": "admin2_code", "region": "country_code"}[
+                    container["feature_class"]]
+                inside = [o for o in options if o.get(field) == container.get(field)
+                          and o["id"] != container["id"]]
+                if inside and inside[0]["id"] != place["id"]:
+                    decided[key] = (score, confidence, inside[0],
+                                    (inside[0], *[o for o in options if o is not inside[0]]))
+                break
+
+    @staticmethod
+    def _evidence(cands: list[tuple[float, dict[str, Any]]]) -> tuple[str, float]:
+        """The country a mention's best reading points to, and how strongly."""
+        if not cands or not cands[0][1].get("country_code"):
+            return "", 0.0
+        top_score, top = cands[0]
+        margin = top_score - (cands[1][0] if len(cands) > 1 else 0.0)
+        return top["country_code"], 1.0 if margin > 1.5 else 0.5
+
+    def country_focus(self, text: str,
+                      first_pass: Iterable[list[tuple[float, dict[str, Any]]]]) -> Counter[str]:
+        """Evidence for the countries a document is about: demonyms ("irakiennes") and the
+        countries of its places' best readings."""
+        focus: Counter[str] = Counter(self.demonyms.countries_in(text))
+        for cands in first_pass:
+            country, weight = self._evidence(cands)
+            if country:
+                focus[country] += weight
         return focus
 
     def resolve(self, text: str, mentions: Sequence[Mention],
@@ -403,7 +466,7 @@ class ToponymResolver:
         for mention, key in zip(mentions, sense_keys, strict=True):
             if key not in cands:  # one sense per document for a name in a given cue
                 cands[key] = self._candidates(mention.text, language, key[1])
-        focus = self.country_focus(text, language, cands.values())
+        focus = self.country_focus(text, cands.values())
         total = sum(focus.values()) or 1.0
         anchors = [c[0][1] for c in cands.values()
                    if c and (len(c) == 1 or c[0][0] - c[1][0] > 1.5)
@@ -430,12 +493,39 @@ class ToponymResolver:
                                 tuple(r for _s, r in rescored[:5]))
             else:
                 decided[key] = (0.0, 0.0, None, ())
+        self._containment(text, mentions, sense_keys, decided)
         out = []
         for mention, key in zip(mentions, sense_keys, strict=True):
             score, confidence, place, top = decided[key]
+            if place is not None and mention.source == "gazetteer":
+                others = focus.copy()  # the evidence of every other name in the document
+                country, weight = self._evidence(cands[key])
+                others[country] -= weight * sum(k == key for k in sense_keys)
+                if _stray(place, +others):
+                    place, confidence = None, 0.0
             out.append(Resolution(mention, place, score, round(confidence, 3), key[1],
                                   is_metonym(text, mention, top), top))
         return out
+
+
+def _stray(place: dict[str, Any], focus: Counter[str]) -> bool:
+    """A place outside every country the rest of the document is about, found only by the
+    name list: in an article about Syria, "Observatoire" is not Paris 14e, "Aïn" not the
+    French département. Big cities (over a million people) are kept."""
+    total = sum(focus.values())
+    if not total or max(focus.values()) / total < STRAY_FOCUS:
+        return False
+    if place["feature_class"] in ("country", "continent"):
+        return False
+    if focus.get(place.get("country_code", ""), 0.0) > 0:
+        return False
+    if place["feature_class"] != "city":
+        return True
+    return place.get("population", 0) < STRAY_MAX_POPULATION
+
+
+STRAY_FOCUS = 0.4  # the document's main country has at least this share of the evidence
+STRAY_MAX_POPULATION = 1_000_000
 
 
 # --------------------------------------------------------------------------- adapters

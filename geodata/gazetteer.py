@@ -18,7 +18,7 @@ from geodata.paths import INDEX_VERSION, default_index_path
 
 logger = logging.getLogger(__name__)
 
-FEATURE_CLASSES = ("continent", "country", "admin1", "admin2", "city", "airport",
+FEATURE_CLASSES = ("continent", "country", "region", "admin1", "admin2", "city", "airport",
                    "military_base", "landmark", "natural")
 EARTH_RADIUS_KM = 6371.0088
 
@@ -157,7 +157,8 @@ class Gazetteer:
         dlon = dlat / max(math.cos(math.radians(lat)), 0.05)
         marks = ",".join("?" * len(feature_classes))
         rows = self._query(
-            f"SELECT {_P_COLS} FROM places_rtree r JOIN places p ON p.rid = r.rid "
+            # CROSS JOIN keeps SQLite from scanning the class index before the R*Tree.
+            f"SELECT {_P_COLS} FROM places_rtree r CROSS JOIN places p ON p.rid = r.rid "
             "WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lon >= ? AND r.max_lon <= ? "
             f"AND p.feature_class IN ({marks})",
             (lat - dlat, lat + dlat, lon - dlon, lon + dlon, *feature_classes))

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 # Prior of each feature class, added to log10(population + 1).
 CLASS_PRIOR = {
-    "continent": 3.0, "country": 3.0, "admin1": 1.0, "admin2": 0.3, "city": 0.0,
+    "continent": 3.0, "country": 3.0, "region": 1.0, "admin1": 1.0, "admin2": 0.3, "city": 0.0,
     "landmark": 0.5, "natural": 0.0, "airport": -0.5, "military_base": -0.5,
 }
 CAPITAL_BONUS = 1.0
