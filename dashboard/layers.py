@@ -105,17 +105,26 @@ def point_records(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def fit_view(df: pd.DataFrame) -> tuple[float, float, float]:
-    """Centre latitude, longitude and a zoom that shows every event of ``df``."""
+def fit_view(df: pd.DataFrame, width: int = 1000, height: int = 560) -> tuple[float, float, float]:
+    """Centre latitude, longitude and a zoom showing the events of ``df`` in a map of that size.
+
+    The extent ignores the outer 1% on each side when there are many events, so one stray
+    point does not zoom the map out to the world.
+    """
     if not len(df):
         return 30.0, 40.0, 2.0
     lat = df["latitude"].to_numpy()
     lon = df["longitude"].to_numpy()
     lat_lo, lat_hi = np.nanpercentile(lat, [1, 99]) if len(df) > 200 else (lat.min(), lat.max())
     lon_lo, lon_hi = np.nanpercentile(lon, [1, 99]) if len(df) > 200 else (lon.min(), lon.max())
-    span = max(lat_hi - lat_lo, (lon_hi - lon_lo) * 0.6, 0.05)
-    zoom = float(np.clip(math.log2(360.0 / span) - 1.2, 1.0, 12.0))
-    return float((lat_lo + lat_hi) / 2), float((lon_lo + lon_hi) / 2), round(zoom, 2)
+    # Web Mercator: 512 px span 360 degrees at zoom 1; latitude degrees stretch by 1/cos(lat)
+    mid = (lat_lo + lat_hi) / 2
+    stretch = 1.0 / max(math.cos(math.radians(mid)), 0.2)
+    lon_span = max(lon_hi - lon_lo, 0.02)
+    lat_span = max((lat_hi - lat_lo) * stretch, 0.02)
+    zoom = min(math.log2(360.0 * width / (512.0 * lon_span)),
+               math.log2(360.0 * height / (512.0 * lat_span))) - 0.4
+    return float(mid), float((lon_lo + lon_hi) / 2), round(float(np.clip(zoom, 1.0, 12.0)), 2)
 
 
 def offline_basemap_layers(countries: dict[str, Any] | None, admin1: dict[str, Any] | None,

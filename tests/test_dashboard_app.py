@@ -262,3 +262,15 @@ def test_edits_file_is_jsonl(store: Path, events: pd.DataFrame) -> None:
     at = _app(event=events.iloc[0]["event_id"]).run()
     _no_errors(at)
     assert XSS not in " ".join(m.value for m in at.markdown)
+
+
+def test_choropleth_and_basemap_with_bundled_boundaries(store: Path) -> None:
+    boundaries = pytest.importorskip(
+        "geodata.boundaries", reason="geodata.boundaries (bundled country/admin-1 outlines) "
+        "is not in this checkout yet")
+    admin1 = boundaries.Boundaries().admin1()
+    assert len(admin1)
+    at = _app(layer="choropleth").run()
+    _no_errors(at)
+    assert not any("not available" in w.value for w in at.warning)
+    assert not any("without country outlines" in c.value for c in at.caption)

@@ -429,3 +429,33 @@ def test_safe_url() -> None:
     assert text.safe_url("javascript:alert(1)") is None
     assert text.safe_url("//evil") is None
     assert text.safe_url("") is None
+
+
+def test_offline_basemap_layers_draw_outlines_and_labels(events: pd.DataFrame) -> None:
+    countries = gpd.GeoDataFrame({"name": ["A"]}, geometry=[box(35, 29, 49, 38)],
+                                 crs="EPSG:4326").__geo_interface__
+    cities = pd.DataFrame({"name": ["Mosul", XSS], "lat": [36.34, 33.3], "lon": [43.13, 44.4]})
+    base = layers.offline_basemap_layers(countries, countries, cities)
+    assert [layer.id for layer in base] == ["basemap-ocean", "basemap-countries",
+                                            "basemap-admin1", "basemap-cities"]
+    deck = layers.build_deck(events.head(10), basemap_layers=base)
+    spec = json.loads(deck.deck.to_json())
+    assert [lyr["id"] for lyr in spec["layers"]][-1] == "events"  # data drawn on top
+    # the online basemap does not draw the offline outlines
+    online = json.loads(layers.build_deck(events.head(10), basemap="carto",
+                                          basemap_layers=base).deck.to_json())
+    assert [lyr["id"] for lyr in online["layers"]] == ["events"]
+
+
+def test_png_export_draws_events() -> None:
+    from PIL import Image
+
+    from dashboard.png import map_png
+
+    df = synthetic_events(300, seed=9)
+    polys = gpd.GeoDataFrame({"name": ["A"]}, geometry=[box(30, 25, 50, 40)], crs="EPSG:4326")
+    img = Image.open(io.BytesIO(map_png(df, polys, width=800, height=450))).convert("RGB")
+    assert img.size == (800, 450)
+    colors = {c for _n, c in img.getcolors(maxcolors=1_000_000)}
+    assert layers.EVENT_COLORS["Battles"] in colors
+    assert layers.LAND in colors
