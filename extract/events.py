@@ -91,7 +91,8 @@ TRIGGERS: tuple[Trigger, ...] = (
 
 # Habitual or hypothetical statements are not reports of one event.
 _NOT_AN_EVENT = re.compile(
-    r"(^\W*(depuis|since)\b)|\b(has long been|have long been|depuis longtemps|depuis des "
+    r"(^\W*(depuis|since)\b)|\b(sporadi\w+|reste le th[ée][âa]tre|remains? the scene|"
+    r"has long been|have long been|depuis longtemps|depuis des "
     r"ann[ée]es|for years|for decades|chaque (jour|semaine|mois)|every (day|week|month)|"
     r"[àa] plusieurs reprises|au cours de ces derniers mois|ces derniers mois|"
     r"r[ée]guli[èe]rement|repeatedly|in recent months|regularly|menac\w+ de|threaten\w* to|"

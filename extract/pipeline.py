@@ -30,6 +30,7 @@ from extract.schema import (
     PIPELINE_VERSION, Event, empty_events, events_frame, make_event_id,
 )
 from extract.toponyms import Resolution, ToponymResolver, mentions_from_doc
+from geodata.gazetteer import haversine_km
 from geodata.names import plain
 
 logger = logging.getLogger(__name__)
@@ -218,12 +219,21 @@ def _most_specific(places: list[Resolution]) -> list[Resolution]:
         place = res.place
         assert place is not None
         field = _CONTAINER_FIELD.get(place["feature_class"])
-        if field and any(o is not res and o.place and o.place.get(field) == place.get(field)
-                         and o.place["feature_class"] not in _CONTAINER_FIELD
-                         for o in places):
+        others = [o.place for o in places if o is not res and o.place]
+        if field and any(o.get(field) == place.get(field)
+                         and o["feature_class"] not in _CONTAINER_FIELD for o in others):
             continue
+        if place["feature_class"] == "city" and any(
+                o["feature_class"] in _SITES
+                and haversine_km(o["lat"], o["lon"], place["lat"], place["lon"]) <= SITE_KM
+                for o in others):
+            continue  # "the Green Zone in central Baghdad": the site, not the whole city
         keep.append(res)
     return keep
+
+
+_SITES = ("landmark", "airport", "military_base")
+SITE_KM = 25.0
 
 
 def _mask(text: str, start: int, end: int, spans: Sequence[tuple[int, int]]) -> str:

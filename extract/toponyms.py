@@ -34,7 +34,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from geodata.gazetteer import haversine_km
-from geodata.names import fold
+from geodata.names import fold, strip_article
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,13 @@ _CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
          r"\s*(?:[\w'’-]+\s+){0,1}?(\bde\b|\bd['’]|\bdu\b|\bof\b)?", ("admin2",)),
         (r"\b(ville|city|town|village|localit[ée]|مدينة|بلدة|قرية)\b\s*(\bde\b|\bd['’]|\bof\b)?",
          ("city",)),
+    ))
+_POST_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(r"\s+(?:" + pattern + r")\b", re.I), classes) for pattern, classes in (
+        (r"provinces?|governorates?|regions?|states?|oblasts?", ("admin1", "region")),
+        (r"districts?|county|counties", ("admin2",)),
+        (r"(?:international\s+)?airports?|airfields?", ("airport", "military_base")),
+        (r"air\s*bases?|bases?|garrisons?", ("military_base", "airport")),
     ))
 # A coordinated list continues the cue: "les provinces de Bagdad et Babil".
 _LIST_GLUE = re.compile(r"^\s*(,|et|and|ou|or|و)\s*(de\s+|d['’]\s*|of\s+)?$", re.I)
@@ -331,9 +338,10 @@ PROXIMITY_WEIGHT = 1.0
 CANDIDATES = 12
 
 
-def cue_classes(text: str, start: int, previous: Sequence[tuple[int, tuple[str, ...]]] = ()
-                ) -> tuple[str, ...]:
-    """Feature classes the words right before ``start`` call for ("" when none).
+def cue_classes(text: str, start: int, previous: Sequence[tuple[int, tuple[str, ...]]] = (),
+                end: int | None = None) -> tuple[str, ...]:
+    """Feature classes the words around a mention call for ("" when none): before it
+    ("la province de X", "l'aéroport de X") or after it ("X province", "X airport").
 
     ``previous`` holds (end offset, classes) of earlier mentions, so that a list
     ("les provinces de Bagdad et Babil") carries its cue to every member.
@@ -342,6 +350,10 @@ def cue_classes(text: str, start: int, previous: Sequence[tuple[int, tuple[str, 
     for pattern, classes in _CUES:
         if pattern.search(before):
             return classes
+    if end is not None:
+        for pattern, classes in _POST_CUES:
+            if pattern.match(text, end):
+                return classes
     if previous:
         end, classes = previous[-1]
         if classes and end <= start and _LIST_GLUE.match(text[end:start]):
@@ -401,6 +413,19 @@ class ToponymResolver:
                 out[row["id"]] = (5.0, row)
         return sorted(out.values(), key=lambda sr: -sr[0])
 
+    def _province_named_after(self, city: dict[str, Any], key: str) -> dict[str, Any] | None:
+        """"la province d'Idleb": the province of the town named, when the town is its seat
+        or shares its name (Idlib, Kirkuk, Al-Hasakah)."""
+        unit = self.geocoder.gazetteer.admin1(city.get("admin1_code", ""))
+        if unit is None:
+            return None
+        seat = self.geocoder.gazetteer.nearest(unit.lat, unit.lon, max_km=1e9)
+        names = {strip_article(fold(unit.name)), strip_article(key)}
+        if strip_article(fold(city["name"])) in names or (seat and seat[0].id == city["id"]) \
+                or city.get("population", 0) >= 0.3 * max(unit.population, 1):
+            return self.geocoder.describe(unit)
+        return None
+
     @staticmethod
     def _containment(text: str, mentions: Sequence[Mention],
                      keys: Sequence[tuple[str, tuple[str, ...]]],
@@ -458,7 +483,7 @@ class ToponymResolver:
         cues: list[tuple[str, ...]] = []
         previous: list[tuple[int, tuple[str, ...]]] = []
         for m in mentions:
-            c = cue_classes(text, m.start, previous)
+            c = cue_classes(text, m.start, previous, m.end)
             cues.append(c)
             previous.append((m.end, c))
         sense_keys = [(fold(m.text), c) for m, c in zip(mentions, cues, strict=True)]
@@ -485,6 +510,10 @@ class ToponymResolver:
                     s -= PROXIMITY_WEIGHT * math.log10(1 + km / 100.0)
                 rescored.append((s, row))
             rescored.sort(key=lambda sr: -sr[0])
+            if rescored and "admin1" in key[1] and rescored[0][1]["feature_class"] == "city":
+                province = self._province_named_after(rescored[0][1], key[0])
+                if province is not None:
+                    rescored.insert(0, (rescored[0][0], province))
             if rescored:
                 best, second = rescored[0][0], (rescored[1][0] if len(rescored) > 1 else None)
                 margin = best - second if second is not None else 4.0

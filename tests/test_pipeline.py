@@ -158,3 +158,20 @@ def test_parallel_jobs_give_the_same_events(tmp_path):
     key = ["event_id"]
     pd.testing.assert_frame_equal(serial.sort_values(key).reset_index(drop=True),
                                   parallel.sort_values(key).reset_index(drop=True))
+
+
+def test_bundled_sample_scores_at_least_085(tmp_path, extractor, capsys):
+    """The issue's acceptance: precision and recall of (date, admin1, event_type) on the
+    bundled sample, as `conflict-atlas eval events` prints them."""
+    repo = Path(__file__).resolve().parents[1]
+    result = run_pipeline([repo / "examples" / "articles"], extractor=extractor)
+    assert result.n_articles >= 25 and not result.rejected
+    out = tmp_path / "sample.parquet"
+    from extract.store import write_events
+
+    write_events(result.events, out)
+    assert main(["eval", "events", str(out), "--gold",
+                 str(repo / "examples" / "gold" / "events.csv"), "--json"]) == 0
+    scores = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert scores["precision"] >= 0.85, scores
+    assert scores["recall"] >= 0.85, scores
