@@ -116,6 +116,8 @@ _NATIONAL_FORCE = re.compile(
     r"\b(drones?|frappes?|forces?|arm[ée]es?|troupes|soldats|avions?|army|troops|forces|"
     r"military|warplanes?|jets?)\s+(?P<adj>[^\W\d_]+)", re.I)
 
+_TARGET_MARK = re.compile(r"\b(pour|contre|against|on|targeting|visant|sur|toward|vers)\s+"
+                          r"(l['’]|les?|la|des|the)?\s*$", re.I)
 _NUMBER_WORDS = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
     "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20,
@@ -262,6 +264,8 @@ def code_sentence(sentence: str, published: dt.date | None, actors: Sequence[Act
     national = ""
     if national_force_of is not None:
         for m in _NATIONAL_FORCE.finditer(sentence):
+            if _TARGET_MARK.search(sentence[max(0, m.start() - 15):m.start()]):
+                continue  # "du matériel pour l'armée américaine": the target, not the agent
             national = national_force_of(m.group("adj"))
             if national:
                 break

