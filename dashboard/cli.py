@@ -102,7 +102,17 @@ def _serve(args: argparse.Namespace) -> int:
     from dashboard.data import BASEMAP_ENV, STORE_ENV
 
     store = _store(args.store).resolve()
-    if not store.exists():
+    if store.exists():
+        from dashboard.data import read_store
+        from extract.schema import SchemaError
+
+        try:
+            n = len(read_store(store))  # validates once and caches: fast first page view
+            print(f"store {store}: {n:,} events", file=sys.stderr)
+        except (SchemaError, ValueError, OSError) as exc:
+            print(f"warning: cannot read {store} ({exc}); the dashboard will say so",
+                  file=sys.stderr)
+    else:
         print(f"note: {store} does not exist yet; the dashboard starts empty "
               "(add articles from its 'Add articles' page)", file=sys.stderr)
     env = dict(os.environ)

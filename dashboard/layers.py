@@ -150,6 +150,8 @@ def offline_basemap_layers(countries: dict[str, Any] | None, admin1: dict[str, A
         layers.append(pdk.Layer("TextLayer", cities[["name", "lat", "lon"]], id="basemap-cities",
                                 get_position=["lon", "lat"], get_text="name", get_size=12,
                                 get_color=[60, 60, 60], get_alignment_baseline="'bottom'",
+                                font_family="'Helvetica, Arial, sans-serif'",
+                                get_pixel_offset=[0, -6],
                                 character_set="'auto'", pickable=False))
     return layers
 

@@ -274,3 +274,21 @@ def test_choropleth_and_basemap_with_bundled_boundaries(store: Path) -> None:
     _no_errors(at)
     assert not any("not available" in w.value for w in at.warning)
     assert not any("without country outlines" in c.value for c in at.caption)
+
+
+def test_store_cache_is_used_and_invalidated(tmp_path: Path) -> None:
+    from dashboard.data import read_store
+
+    path = tmp_path / "events.parquet"
+    first = synthetic_events(40, seed=1)
+    write_events(first, path)
+    a = read_store(path)
+    caches = list(tmp_path.glob(".events.parquet.dashcache-*.feather"))
+    assert len(caches) == 1
+    pd.testing.assert_frame_equal(a, first)
+    pd.testing.assert_frame_equal(read_store(path), first)  # from the cache
+    second = synthetic_events(25, seed=2)
+    write_events(second, path)  # a new store version: new cache, old one removed
+    pd.testing.assert_frame_equal(read_store(path), second)
+    caches = list(tmp_path.glob(".events.parquet.dashcache-*.feather"))
+    assert len(caches) == 1
