@@ -292,3 +292,17 @@ def test_store_cache_is_used_and_invalidated(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(read_store(path), second)
     caches = list(tmp_path.glob(".events.parquet.dashcache-*.feather"))
     assert len(caches) == 1
+
+
+def test_play_steps_through_frames_and_stops(store: Path, events: pd.DataFrame) -> None:
+    at = _app(**{"from": "2024-01-01", "to": "2024-03-31"}, t="2024-01-01", step="month",
+              window="cumulative").run()
+    _no_errors(at)
+    at.toggle(key="p_play").set_value(True).run(timeout=120)
+    _no_errors(at)
+    # stepped month by month until the end of the range, then stopped
+    assert at.toggle(key="p_play").value is False
+    assert at.query_params["t"] == "2024-03-01"
+    expected = apply_filters(events, FilterState(date_from=pd.Timestamp("2024-01-01").date(),
+                                                 date_to=pd.Timestamp("2024-03-01").date()))
+    assert _metric(at, "Events") == f"{len(expected):,}"
