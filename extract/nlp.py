@@ -18,7 +18,7 @@ import spacy
 from spacy.language import Language
 from spacy.util import get_lang_class, is_package
 
-import extract.toponyms  # noqa: F401 - registers the conflict_atlas_places factory
+from extract.toponyms import SurfaceIndex  # also registers the conflict_atlas_places factory
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +73,17 @@ class NlpRegistry:
     def __init__(self, index_path: str | Path | None = None) -> None:
         self.index_path = index_path
         self._pipelines: dict[str, Language] = {}
+        self._surface: SurfaceIndex | None = None  # one name list shared by all languages
         self._lock = threading.Lock()
 
     def get(self, language: str | None) -> Language:
         language = (language or "xx").lower()
         with self._lock:
             if language not in self._pipelines:
-                self._pipelines[language] = load_pipeline(language, self.index_path)
+                nlp = load_pipeline(language, self.index_path)
+                matcher = nlp.get_pipe("conflict_atlas_places")
+                if self._surface is None:
+                    self._surface = matcher.index
+                matcher.index = self._surface
+                self._pipelines[language] = nlp
             return self._pipelines[language]

@@ -357,8 +357,9 @@ def run_pipeline(paths: Iterable[str | os.PathLike[str]], *, published: dt.date 
 
 
 def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    if not records:
+    # The same story read twice (two copies of one file) gives the same event ids: keep one.
+    unique = {r["event_id"]: r for r in records}
+    if not unique:
         return empty_events()
-    frame = events_frame(Event.from_record(r) for r in records)
-    return frame.drop_duplicates("event_id").reset_index(drop=True)
+    return events_frame(Event.from_record(r) for r in unique.values())
 

@@ -141,7 +141,8 @@ class SurfaceIndex:
     def __init__(self, keys: set[str], major: set[str]) -> None:
         self.keys = keys
         self.major = major  # names of countries, capitals and cities over a million
-        self.first_tokens = {k.split(" ", 1)[0] for k in keys}
+        # First words of the names of two words or more.
+        self.first_tokens = {k.split(" ", 1)[0] for k in keys if " " in k}
 
     @classmethod
     def load(cls, index_path: str | Path, min_population: int = 1000) -> SurfaceIndex:
@@ -185,20 +186,19 @@ def find_gazetteer_spans(doc: Doc, index: SurfaceIndex) -> list[tuple[int, int]]
     i = 0
     while i < n:
         tok = tokens[i]
-        if tok.is_space or tok.is_punct or not fold(tok.text):
+        if tok.is_space or tok.is_punct:
             i += 1
             continue
         best = None
         first_keys = _token_keys(tok.text)
-        if any(k.split(" ", 1)[0] in index.first_tokens for k in first_keys):
-            for j in range(min(n, i + MAX_NGRAM), i, -1):
-                if not _clean_ngram(tokens[i:j]):
-                    continue
-                text = doc[i:j].text
-                keys = [fold(text)] if j > i + 1 else first_keys
-                if any(k in index.keys for k in keys):
+        # Longer names only when some name starts with this word; then the word itself.
+        if any(k.split(" ", 1)[0] in index.first_tokens for k in first_keys if k):
+            for j in range(min(n, i + MAX_NGRAM), i + 1, -1):
+                if _clean_ngram(tokens[i:j]) and fold(doc[i:j].text) in index.keys:
                     best = (i, j)
                     break
+        if best is None and any(k in index.keys for k in first_keys):
+            best = (i, i + 1)
         if best is not None and _plausible(doc[best[0]:best[1]], index):
             found.append(best)
             i = best[1]
@@ -241,11 +241,27 @@ def _plausible(span: Span, index: SurfaceIndex) -> bool:
 
 
 class PlaceMatcher:
-    """spaCy component: sets ``doc.spans["places"]`` to the place names of the text."""
+    """spaCy component: sets ``doc.spans["places"]`` to the place names of the text.
 
-    def __init__(self, index: SurfaceIndex, language: str) -> None:
-        self.index = index
+    The name list loads on first use from ``index_path``, unless the owner of several
+    pipelines hands them one shared :class:`SurfaceIndex` (``matcher.index = ...``).
+    """
+
+    def __init__(self, index_path: Path, language: str, min_population: int = 1000) -> None:
+        self.index_path = index_path
         self.language = language
+        self.min_population = min_population
+        self._index: SurfaceIndex | None = None
+
+    @property
+    def index(self) -> SurfaceIndex:
+        if self._index is None:
+            self._index = SurfaceIndex.load(self.index_path, self.min_population)
+        return self._index
+
+    @index.setter
+    def index(self, value: SurfaceIndex) -> None:
+        self._index = value
 
     def _common_word(self, span: Span) -> bool:
         """A frequent word of the language rather than a place ("East", "Lire"); a major
@@ -315,7 +331,7 @@ def make_place_matcher(nlp: Language, name: str, index_path: str | None,
     from geodata.gazetteer import ensure_index
 
     path = ensure_index(Path(index_path) if index_path else None)
-    return PlaceMatcher(SurfaceIndex.load(path, min_population=min_population), nlp.lang)
+    return PlaceMatcher(path, nlp.lang, min_population)
 
 
 def mentions_from_doc(doc: Doc) -> list[Mention]:
