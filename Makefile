@@ -35,6 +35,11 @@ test: gazetteer
 
 bench: gazetteer
 	$(PY) bench/bench_geocode.py
+	$(PY) bench/bench_extract.py
+	$(PY) bench/bench_dashboard.py
+
+screenshots: sample
+	$(PY) docs/make_screenshots.py $(STORE)
 
 lint: setup
 	$(BIN)/ruff check .

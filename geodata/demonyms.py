@@ -55,10 +55,13 @@ class DemonymTable:
         return self.forms.get(fold(word))
 
     def country_of(self, word: str) -> Any:
-        """The gazetteer row of the country ``word`` is an adjective of (needs a geocoder)."""
+        """The gazetteer row of the country (or continent: "European") ``word`` is an
+        adjective of (needs a geocoder)."""
         code = self.code_of(word)
         if code is None or self.geocoder is None:
             return None
+        if code.startswith("gn:"):
+            return self.geocoder.gazetteer.get(code)
         return self.geocoder.gazetteer.country(code)
 
     def countries_in(self, text: str) -> Iterator[str]:
@@ -68,5 +71,5 @@ class DemonymTable:
             if len(word) <= 3 and word.isupper() and word not in ("US",):
                 continue
             code = self.forms.get(fold(word))
-            if code is not None:
+            if code is not None and not code.startswith("gn:"):
                 yield code

@@ -35,11 +35,11 @@ CLASS_PRIOR = {
     "continent": 3.0, "country": 3.0, "region": 1.0, "admin1": 1.0, "admin2": 0.3, "city": 0.0,
     "landmark": 0.5, "natural": 0.0, "airport": -0.5, "military_base": -0.5,
 }
-CAPITAL_BONUS = 1.0
+CAPITAL_BONUS = 2.0
 KIND_PENALTY = {MAIN: 0.0, ALT: 0.25, VARIANT: 0.6, GENERIC: 1.5}
 LANGUAGE_BONUS = 0.3
 # Distance to ``near``: -NEAR_WEIGHT * log10(1 + km / NEAR_SCALE_KM).
-NEAR_WEIGHT = 1.5
+NEAR_WEIGHT = 2.5
 NEAR_SCALE_KM = 50.0
 # An admin unit named like a city inside it ranks just below that city.
 SHADOW_MARGIN = 0.5
