@@ -201,13 +201,15 @@ def bench_size(n: int, workdir: Path, browser: object | None) -> dict[str, objec
     return row
 
 
-def write_results(rows: list[dict[str, object]]) -> str:
+def write_results(rows: list[dict[str, object]], load: tuple[float, float]) -> str:
     lines = [
         "## Dashboard (`bench/bench_dashboard.py`)",
         "",
         (f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
          f"Python {platform.python_version()}; synthetic events (Iraq/Syria, jittered places). "
-         f"Goals at 1M: first render < {GOAL_FIRST_S:g} s, filter change < {GOAL_CHANGE_S:g} s."),
+         f"Goals at 1M: first render < {GOAL_FIRST_S:g} s, filter change < {GOAL_CHANGE_S:g} s. "
+         f"Load average before / after the run: {load[0]:.1f} / {load[1]:.1f} (the machine is "
+         "shared; browser times are sensitive to it)."),
         "",
         ("| events | filter ms (default / type+country / actor+dates / text) | AppTest cold s "
          "| AppTest change s | browser first render s (cold / warm cache) "
@@ -223,8 +225,8 @@ def write_results(rows: list[dict[str, object]]) -> str:
             f"{r.get('browser_warm_s', '-')} "
             f"| {r.get('browser_change_s', '-')} | {r.get('naive_first_s', '-')} |")
     lines += ["", ("Browser times run from opening the page to the event count and the deck "
-                   "canvas being on the page (the cold load includes reading and validating the "
-                   "store). Above 20,000 filtered events the dashboard sends H3 bins instead of "
+                   "canvas being on the page; \"cold\" is the first view after `serve` started (which "
+                   "pre-validates the store into its cache file), \"warm\" a second browser session. Above 20,000 filtered events the dashboard sends H3 bins instead of "
                    "points; the naive page sends every point."), ""]
     return "\n".join(lines)
 
@@ -236,6 +238,7 @@ def main() -> int:
     parser.add_argument("--out", default=str(REPO / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     rows = []
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="ca-bench-") as tmp:
         browser = None
         pw = None
@@ -254,7 +257,7 @@ def main() -> int:
                 browser.close()
             if pw is not None:
                 pw.stop()
-    section = write_results(rows)
+    section = write_results(rows, (load_before, os.getloadavg()[0]))
     print(section)
     out = Path(args.out)
     previous = out.read_text() if out.exists() else "# Benchmark results\n\n"

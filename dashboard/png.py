@@ -75,7 +75,8 @@ def map_png(df: pd.DataFrame, countries: Any = None, *, width: int = 1600, heigh
     small = ImageFont.load_default(size=18)
     draw.rectangle((0, 0, width, 50), fill=(255, 255, 255))
     draw.text((16, 10), title[:120], fill=(30, 30, 30), font=font)
-    present = [t for t in EVENT_COLORS if len(df) and t in set(df["event_type"])]
+    shown = set(pd.unique(df["event_type"])) if len(df) else set()
+    present = [t for t in EVENT_COLORS if t in shown]
     box_h = 12 + 26 * len(present)
     draw.rectangle((width - 330, height - box_h - 10, width - 10, height - 10),
                    fill=(255, 255, 255), outline=(180, 180, 180))

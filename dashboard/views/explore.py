@@ -299,7 +299,8 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool) -> object:
         st.caption("Offline basemap without country outlines (boundaries not installed).")
     event = st.pydeck_chart(result.deck, on_select="rerun", selection_mode="single-object", key="map",
                     height=780 if present else 560)
-    present_types = [t for t in EVENT_COLORS if t in set(filtered["event_type"])]
+    shown_types = set(pd.unique(filtered["event_type"]))
+    present_types = [t for t in EVENT_COLORS if t in shown_types]
     if v.layer == "points" and not result.aggregated:
         st.markdown(ui.legend_html(present_types), unsafe_allow_html=True)  # fixed names
     elif v.layer != "points":
