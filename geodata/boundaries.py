@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_SNAP_KM = 25.0
+EDGE_PIECE = 32
 AREA_FIELDS = ("country", "iso_a2", "iso_a3", "admin1", "admin1_code", "iso_3166_2", "unit",
                "geonames_code", "distance_km")
 
@@ -140,6 +141,14 @@ class _Layer:
     tree: Any
     geoms: Any
     iso_a2: Any
+    edges: Any = None  # (STRtree of boundary pieces, owner index per piece), built on demand
+
+    def edge_index(self) -> tuple[Any, Any, Any]:
+        """Polygon outlines cut into pieces of at most ``EDGE_PIECE`` vertices, their tree
+        and owners: the nearest piece is found fast, and its distance is cheap to measure."""
+        if self.edges is None:
+            self.edges = _edge_pieces(self.geoms)
+        return self.edges
 
 
 def _load_layer(path: Path) -> _Layer:
@@ -280,7 +289,7 @@ class Boundaries:
 
         country = np.full(n, -1, dtype=np.int64)
         dist = np.full(n, np.nan)
-        inp, hit = countries.tree.query(pts[valid], predicate="intersects")
+        inp, hit = _point_in_polygon(countries, pts[valid], x[valid], y[valid])
         first = _first_per_input(inp, hit)
         country[valid[list(first)]] = list(first.values())
         dist[valid[list(first)]] = 0.0
@@ -293,7 +302,7 @@ class Boundaries:
 
         iso_of_point = np.where(country >= 0, countries.iso_a2[np.maximum(country, 0)], "")
         unit = np.full(n, -1, dtype=np.int64)
-        inp, hit = admin1.tree.query(pts[valid], predicate="intersects")
+        inp, hit = _point_in_polygon(admin1, pts[valid], x[valid], y[valid])
         # Keep an admin-1 hit only when it belongs to the point's country (or the country
         # has no ISO code); then fill the rest from the nearest unit of that country.
         same = (admin1.iso_a2[hit] == iso_of_point[valid[inp]]) | (
@@ -312,51 +321,32 @@ class Boundaries:
         """For each point, the nearest polygon of ``layer`` within ``snap_km`` (restricted to
         polygons of country ``iso[i]`` when ``iso`` is given): index (-1: none) and km.
 
-        The nearest polygon is found in degree space by the tree, then its distance is
-        measured in km; a point whose nearest polygon is of another country is retried
-        against that country's polygons alone.
+        Searches the outline pieces within a box of ``snap_km`` around each point and
+        measures great-circle distances to the closest point of each candidate piece.
         """
         import numpy as np
+        import shapely
 
         idx = np.full(len(pts), -1, dtype=np.int64)
         km = np.full(len(pts), np.inf)
         if self.snap_km <= 0 or not len(pts):
             return idx, km
-        dlat = self.snap_km / 111.0
-        max_deg = float(np.max(dlat / np.maximum(np.cos(np.radians(y)), 0.05)))
-        inp, cand = layer.tree.query_nearest(pts, max_distance=max_deg, all_matches=False)
-        retry = np.zeros(len(pts), dtype=bool)
+        tree, pieces, owner = layer.edge_index()
+        inp, cand = tree.query(_boxes(y, x, self.snap_km))
         if iso is not None:
-            iso = np.asarray(iso)
-            wrong = layer.iso_a2[cand] != iso[inp]
-            retry[inp[wrong]] = True
-            inp, cand = inp[~wrong], cand[~wrong]
-        self._keep_close(layer, pts, y, x, inp, cand, idx, km)
-        if retry.any():
-            sub = np.flatnonzero(retry)
-            boxes = _boxes(y[sub], x[sub], self.snap_km)
-            binp, bcand = layer.tree.query(boxes)
-            keep = layer.iso_a2[bcand] == iso[sub[binp]]
-            self._keep_close(layer, pts, y, x, sub[binp[keep]], bcand[keep], idx, km)
-        return idx, km
-
-    def _keep_close(self, layer: _Layer, pts: Any, y: Any, x: Any, inp: Any, cand: Any,
-                    idx: Any, km: Any) -> None:
-        """Record, per point, the closest candidate polygon within ``snap_km``."""
-        import numpy as np
-        import shapely
-
+            keep = layer.iso_a2[owner[cand]] == np.asarray(iso)[inp]
+            inp, cand = inp[keep], cand[keep]
         if not len(inp):
-            return
-        lines = shapely.shortest_line(layer.geoms[cand], pts[inp])
-        start = shapely.get_point(lines, 0)
+            return idx, km
+        start = shapely.get_point(shapely.shortest_line(pieces[cand], pts[inp]), 0)
         d = haversine_km(y[inp], x[inp], shapely.get_y(start), shapely.get_x(start))
         order = np.lexsort((d, inp))
         inp, cand, d = inp[order], cand[order], d[order]
         firsts = np.unique(inp, return_index=True)[1]
-        for i, c, dd in zip(inp[firsts], cand[firsts], d[firsts], strict=True):
-            if dd <= self.snap_km and dd < km[i]:
-                idx[i], km[i] = c, dd
+        near = d[firsts] <= self.snap_km
+        idx[inp[firsts][near]] = owner[cand[firsts][near]]
+        km[inp[firsts][near]] = d[firsts][near]
+        return idx, km
 
     def _frame(self, y: Any, x: Any, country: Any, unit: Any, dist: Any) -> Any:
         import numpy as np
@@ -386,6 +376,47 @@ class Boundaries:
             "geonames_code": gn_code,
             "distance_km": np.round(dist, 3),
         })
+
+
+def _point_in_polygon(layer: _Layer, pts: Any, x: Any, y: Any) -> tuple[Any, Any]:
+    """``(point index, polygon index)`` pairs of points in (or on the edge of) polygons:
+    bounding boxes from the tree, then one vectorised ``intersects_xy`` per polygon (much
+    faster than a per-pair predicate on large polygons)."""
+    import numpy as np
+    import shapely
+
+    inp, cand = layer.tree.query(pts)
+    if not len(inp):
+        return inp, cand
+    order = np.argsort(cand, kind="stable")
+    inp, cand = inp[order], cand[order]
+    bounds = np.flatnonzero(np.diff(cand)) + 1
+    keep = np.zeros(len(inp), dtype=bool)
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(inp)], strict=True):
+        sel = inp[lo:hi]
+        keep[lo:hi] = shapely.intersects_xy(layer.geoms[cand[lo]], x[sel], y[sel])
+    return inp[keep], cand[keep]
+
+
+def _edge_pieces(geoms: Any) -> tuple[Any, Any, Any]:
+    """(STRtree, pieces, owner polygon index) of the outlines of ``geoms``."""
+    import numpy as np
+    import shapely
+
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    owner_of_ring = part_of[ring_of]
+    pieces, owners = [], []
+    step = EDGE_PIECE - 1
+    for ring, own in zip(rings, owner_of_ring, strict=True):
+        coords = shapely.get_coordinates(ring)
+        for start in range(0, max(len(coords) - 1, 1), step):
+            chunk = coords[start:start + EDGE_PIECE]
+            if len(chunk) >= 2:
+                pieces.append(chunk)
+                owners.append(own)
+    lines = np.asarray([shapely.linestrings(c) for c in pieces], dtype=object)
+    return shapely.STRtree(lines), lines, np.asarray(owners, dtype=np.int64)
 
 
 def _boxes(y: Any, x: Any, km: float) -> Any:

@@ -136,8 +136,12 @@ def load_countries(ne_zip: Path) -> Any:
     name_cols = [c for c in src.columns if re.fullmatch(r"NAME_[A-Z]{2,3}", c)]
     rows = []
     for _, r in src.iterrows():
-        iso_a2 = _clean(r["ISO_A2"]) or _clean(r["ISO_A2_EH"])
-        iso_a3 = _clean(r["ISO_A3"]) or _clean(r["ISO_A3_EH"]) or _clean(r["ADM0_A3"])
+        # "-99" (France, Norway, Kosovo) or "CN-TW" (Taiwan, in this point of view) are not
+        # ISO codes: fall back to the "EH" columns, then ADM0_A3 for alpha-3.
+        iso_a2 = next((c for c in (_clean(r["ISO_A2"]), _clean(r["ISO_A2_EH"]))
+                       if re.fullmatch(r"[A-Z]{2}", c)), "")
+        iso_a3 = next((c for c in (_clean(r["ISO_A3"]), _clean(r["ISO_A3_EH"]))
+                       if re.fullmatch(r"[A-Z]{3}", c)), "") or _clean(r["ADM0_A3"])
         names = {c[5:].lower(): _clean(r[c]) for c in name_cols if _clean(r[c])}
         rows.append({
             "iso_a2": iso_a2, "iso_a3": iso_a3, "adm0_a3": _clean(r["ADM0_A3"]),
