@@ -24,9 +24,10 @@ import logging
 import math
 import numbers
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from geodata.paths import PACKAGE_DATA
 
@@ -66,7 +67,8 @@ class AdminArea:
 
 def _number(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, str)):
-        raise ValueError(f"{what} must be a number in degrees, got {value!r}")
+        # ValueError, not TypeError: callers catch one exception for any bad coordinate.
+        raise ValueError(f"{what} must be a number in degrees, got {value!r}")  # noqa: TRY004
     try:
         x = float(value)
     except ValueError:
@@ -275,7 +277,6 @@ class Boundaries:
 
     def _reverse_arrays(self, y: Any, x: Any, ok: Any = None) -> Any:
         import numpy as np
-        import pandas as pd
         import shapely
 
         countries, admin1 = self._layers()

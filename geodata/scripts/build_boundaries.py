@@ -27,6 +27,7 @@ import argparse
 import difflib
 import json
 import logging
+import math
 import re
 import sys
 import time
@@ -65,7 +66,7 @@ def _clean(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        if value != value:  # NaN
+        if math.isnan(value):
             return ""
         if value.is_integer():
             value = int(value)
@@ -155,7 +156,7 @@ def load_countries(ne_zip: Path) -> Any:
     # One row per iso_a2 is "the country itself" (Australia, not the Coral Sea Islands).
     out["primary"] = False
     area = pd.Series(shapely.area(out.geometry.values), index=out.index)
-    for _, idx in out[out.iso_a2 != ""].groupby("iso_a2").groups.items():
+    for idx in out[out.iso_a2 != ""].groupby("iso_a2").groups.values():
         group = out.loc[idx]
         own = group[group.adm0_a3 == group.iso_a3]
         best = own.index[0] if len(own) else area.loc[idx].idxmax()
@@ -389,7 +390,7 @@ def simplify_by_group(gdf: Any, by: str, tolerance: float) -> Any:
     import numpy as np
 
     geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
-    for _, idx in gdf.groupby(by).indices.items():
+    for idx in gdf.groupby(by).indices.values():
         geoms[idx] = simplify_coverage(geoms[idx], tolerance)
     gdf = gdf.copy()
     gdf["geometry"] = geoms
