@@ -30,7 +30,7 @@ run: sample
 serve: setup
 	$(BIN)/conflict-atlas serve $(STORE) --port $(PORT)
 
-test: gazetteer
+test: sample
 	$(PY) -m pytest
 
 bench: gazetteer

@@ -144,14 +144,24 @@ def _translations(domain: str, names: Iterable[str]) -> dict[str, list[tuple[str
 
 
 def _read_parquet_rows(path: Path) -> list[dict]:
+    """Rows of a committed boundary file, geometry replaced by the centroid of its largest
+    polygon (``main_lat``/``main_lon``: the mainland, not overseas islands)."""
     if not path.exists():
         logger.warning("%s is missing: falling back to coordinates derived from cities", path)
         return []
-    import pyarrow.parquet as pq
+    import geopandas as gpd
+    from shapely.geometry import MultiPolygon
 
-    table = pq.read_table(path, columns=None)
-    cols = [c for c in table.column_names if c != "geometry"]
-    return table.select(cols).to_pylist()
+    gdf = gpd.read_parquet(path)
+    rows = []
+    for row, geom in zip(gdf.drop(columns="geometry").to_dict("records"), gdf.geometry,
+                         strict=True):
+        if geom is not None and not geom.is_empty:
+            main = max(geom.geoms, key=lambda g: g.area) if isinstance(geom, MultiPolygon) \
+                else geom
+            row["main_lat"], row["main_lon"] = main.centroid.y, main.centroid.x
+        rows.append(row)
+    return rows
 
 
 # --------------------------------------------------------------------------- sources
@@ -208,6 +218,12 @@ def _mark_capitals(countries: dict, cities: list[Place]) -> None:
             capital.feature_code = "PPLC"
 
 
+# Corrections to countryinfo's centre points, each a visible typo in the source.
+_COUNTRYINFO_FIXES = {
+    "KW": [29.5, 47.75],  # listed as 29.5N 45.75E, a point in Saudi Arabia
+}
+
+
 def _countryinfo() -> dict[str, dict]:
     """The ``countryinfo`` package's country records (centre point, names, demonym)."""
     out = {}
@@ -216,6 +232,8 @@ def _countryinfo() -> dict[str, dict]:
             row = json.load(fh)
         iso = (row.get("ISO") or {}).get("alpha2")
         if iso:
+            if iso in _COUNTRYINFO_FIXES:
+                row["latlng"] = _COUNTRYINFO_FIXES[iso]
             out[iso] = row
     return out
 
@@ -248,11 +266,20 @@ def _countries(countries: dict, cities: list[Place], ne_rows: list[dict]) -> lis
     for cc, info in countries.items():
         ne_row = ne.get(cc)
         extra = info_rows.get(cc, {})
-        # Centre point: the factbook-style centre (what GeoNames and most gazetteers use for
-        # a country), else Natural Earth's label point, else the capital.
-        if _plausible_centre(extra.get("latlng"), capitals.get(cc),
-                             float(info.get("areakm2") or 0)):
+        # Centre point: the midpoint of two estimates of the country's centre, the
+        # factbook-style centre (countryinfo) and the centroid of the mainland polygon
+        # (Natural Earth), when both exist and the first is plausible; else either one,
+        # else Natural Earth's label point, else the capital.
+        plausible = _plausible_centre(extra.get("latlng"), capitals.get(cc),
+                                      float(info.get("areakm2") or 0))
+        has_main = bool(ne_row and ne_row.get("main_lat") is not None)
+        if plausible and has_main:
+            lat = (float(extra["latlng"][0]) + ne_row["main_lat"]) / 2
+            lon = (float(extra["latlng"][1]) + ne_row["main_lon"]) / 2
+        elif plausible:
             lat, lon = float(extra["latlng"][0]), float(extra["latlng"][1])
+        elif has_main:
+            lat, lon = ne_row["main_lat"], ne_row["main_lon"]
         elif ne_row and ne_row.get("label_lat") is not None:
             lat, lon = float(ne_row["label_lat"]), float(ne_row["label_lon"])
         elif cc in capitals:

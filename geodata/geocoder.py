@@ -73,8 +73,11 @@ def score_hit(hit: NameHit, hints: Hints) -> float:
 
 
 def _shadow_admin_units(scored: dict[int, tuple[float, NameHit]]) -> None:
-    """Rank an admin unit just below a same-named city inside it ("Baghdad", "Idlib")."""
-    cities = [(s, h.place) for s, h in scored.values() if h.place.feature_class == "city"]
+    """Rank an admin unit just below a same-named town inside it ("Baghdad", "Idlib"), or a
+    site whose own name it is ("Babylon": the ancient city, not Babylon governorate)."""
+    cities = [(s, h.place) for s, h in scored.values()
+              if (h.place.feature_class == "city" and h.place.population > 0)
+              or (h.place.feature_class == "landmark" and h.kind == MAIN)]
     if not cities:
         return
     for rid, (score, hit) in list(scored.items()):
@@ -82,8 +85,7 @@ def _shadow_admin_units(scored: dict[int, tuple[float, NameHit]]) -> None:
         if unit.feature_class not in ("admin1", "admin2"):
             continue
         field = "admin1_code" if unit.feature_class == "admin1" else "admin2_code"
-        inside = [s for s, city in cities
-                  if getattr(city, field) == getattr(unit, field) and city.population > 0]
+        inside = [s for s, city in cities if getattr(city, field) == getattr(unit, field)]
         if inside:
             scored[rid] = (min(score, max(inside) - SHADOW_MARGIN), hit)
 
