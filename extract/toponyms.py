@@ -343,6 +343,8 @@ def mentions_from_doc(doc: Doc) -> list[Mention]:
 # --------------------------------------------------------------------------- resolving
 
 FOCUS_WEIGHT = 4.0
+DEMONYM_MARGIN = 1.0  # a known demonym reads as its country before any namesake town
+RESOLUTION_ROUNDS = 2  # decide, then decide again knowing what the others decided
 CONTAINMENT_REACH = 80  # characters between a place and the region said to contain it
 # What may stand between a place and its container: "Qamichli, dans la province d'",
 # "Al-Qaim, in Iraq's western ", "Samarra (", "سامراء بمحافظة".
@@ -426,11 +428,11 @@ class ToponymResolver:
                 best = out.get(row["id"])
                 if best is None or score + bonus > best[0]:
                     out[row["id"]] = (score + bonus, row)
-        if not out:
-            country = self.demonyms.country_of(name)
-            if country is not None:
-                row = self.geocoder.describe(country)
-                out[row["id"]] = (5.0, row)
+        country = self.demonyms.country_of(name)
+        if country is not None:  # "Canadian", "européennes": the country, not a namesake
+            row = self.geocoder.describe(country)
+            best = max((sc for sc, _row in out.values()), default=0.0)
+            out[row["id"]] = (best + DEMONYM_MARGIN, row)
         return sorted(out.values(), key=lambda sr: -sr[0])
 
     def _province_named_after(self, city: dict[str, Any], key: str) -> dict[str, Any] | None:
@@ -478,6 +480,20 @@ class ToponymResolver:
                 break
 
     @staticmethod
+    def _anchors(cands: dict, decided: dict) -> list[tuple[Any, dict[str, Any]]]:
+        """Places sure enough to say where the document is: unambiguous names at first,
+        then the confident decisions of the previous round (countries say nothing)."""
+        out = []
+        for key, options in cands.items():
+            if key in decided:
+                _score, confidence, place, _top = decided[key]
+                if place is not None and confidence >= 0.8:
+                    out.append((key, place))
+            elif options and (len(options) == 1 or options[0][0] - options[1][0] > 1.5):
+                out.append((key, options[0][1]))
+        return [(k, p) for k, p in out if p["feature_class"] not in ("country", "continent")]
+
+    @staticmethod
     def _evidence(cands: list[tuple[float, dict[str, Any]]]) -> tuple[str, float]:
         """The country a mention's best reading points to, and how strongly."""
         if not cands or not cands[0][1].get("country_code"):
@@ -485,17 +501,6 @@ class ToponymResolver:
         top_score, top = cands[0]
         margin = top_score - (cands[1][0] if len(cands) > 1 else 0.0)
         return top["country_code"], 1.0 if margin > 1.5 else 0.5
-
-    def country_focus(self, text: str,
-                      first_pass: Iterable[list[tuple[float, dict[str, Any]]]]) -> Counter[str]:
-        """Evidence for the countries a document is about: demonyms ("irakiennes") and the
-        countries of its places' best readings."""
-        focus: Counter[str] = Counter(self.demonyms.countries_in(text))
-        for cands in first_pass:
-            country, weight = self._evidence(cands)
-            if country:
-                focus[country] += weight
-        return focus
 
     def resolve(self, text: str, mentions: Sequence[Mention],
                 language: str | None = None) -> list[Resolution]:
@@ -511,37 +516,50 @@ class ToponymResolver:
         for mention, key in zip(mentions, sense_keys, strict=True):
             if key not in cands:  # one sense per document for a name in a given cue
                 cands[key] = self._candidates(mention.text, language, key[1])
-        focus = self.country_focus(text, cands.values())
-        total = sum(focus.values()) or 1.0
-        anchors = [c[0][1] for c in cands.values()
-                   if c and (len(c) == 1 or c[0][0] - c[1][0] > 1.5)
-                   and c[0][1]["feature_class"] not in ("country", "continent")]
-        centre = None
-        if anchors:
-            centre = (statistics.median(a["lat"] for a in anchors),
-                      statistics.median(a["lon"] for a in anchors))
+        counts = Counter(sense_keys)
+        demonym_focus: Counter[str] = Counter(self.demonyms.countries_in(text))
+        evidence = {key: self._evidence(options) for key, options in cands.items()}
         decided: dict[tuple[str, tuple[str, ...]], tuple[float, float, dict | None, tuple]] = {}
-        for key, options in cands.items():
-            rescored = []
-            for score, row in options:
-                s = score + FOCUS_WEIGHT * focus.get(row.get("country_code", ""), 0.0) / total
-                if centre is not None and row["feature_class"] not in ("country", "continent"):
-                    km = haversine_km(centre[0], centre[1], row["lat"], row["lon"])
-                    s -= PROXIMITY_WEIGHT * math.log10(1 + km / 100.0)
-                rescored.append((s, row))
-            rescored.sort(key=lambda sr: -sr[0])
-            if rescored and "admin1" in key[1] and rescored[0][1]["feature_class"] == "city":
-                province = self._province_named_after(rescored[0][1], key[0])
-                if province is not None:
-                    rescored.insert(0, (rescored[0][0], province))
-            if rescored:
-                best, second = rescored[0][0], (rescored[1][0] if len(rescored) > 1 else None)
-                margin = best - second if second is not None else 4.0
-                confidence = 1.0 / (1.0 + math.exp(-(margin - 0.5)))
-                decided[key] = (best, confidence, rescored[0][1],
-                                tuple(r for _s, r in rescored[:5]))
-            else:
-                decided[key] = (0.0, 0.0, None, ())
+        for _round in range(RESOLUTION_ROUNDS):
+            # Each name is read in the light of every *other* name of the document: the
+            # countries they point to, and where they are.
+            focus = demonym_focus.copy()
+            for key, (country, weight) in evidence.items():
+                if country:
+                    focus[country] += weight * counts[key]
+            anchors = self._anchors(cands, decided)
+            for key, options in cands.items():
+                own_country, own_weight = evidence[key]
+                others = focus.copy()
+                if own_country:
+                    others[own_country] -= own_weight * counts[key]
+                others = +others
+                total = sum(others.values()) or 1.0
+                centre = _centre([a for k, a in anchors if k != key])
+                rescored = []
+                for score, row in options:
+                    s = score + FOCUS_WEIGHT * others.get(row.get("country_code", ""), 0.0) / total
+                    if centre is not None and row["feature_class"] not in ("country",
+                                                                           "continent"):
+                        km = haversine_km(centre[0], centre[1], row["lat"], row["lon"])
+                        s -= PROXIMITY_WEIGHT * math.log10(1 + km / 100.0)
+                    rescored.append((s, row))
+                rescored.sort(key=lambda sr: -sr[0])
+                if rescored and "admin1" in key[1] and rescored[0][1]["feature_class"] == "city":
+                    province = self._province_named_after(rescored[0][1], key[0])
+                    if province is not None:
+                        rescored.insert(0, (rescored[0][0], province))
+                if rescored:
+                    best = rescored[0][0]
+                    margin = best - rescored[1][0] if len(rescored) > 1 else 4.0
+                    confidence = 1.0 / (1.0 + math.exp(-(margin - 0.5)))
+                    decided[key] = (best, confidence, rescored[0][1],
+                                    tuple(r for _s, r in rescored[:5]))
+                    country = rescored[0][1].get("country_code", "")
+                    evidence[key] = (country, 1.0 if margin > 1.5 else 0.5) if country \
+                        else ("", 0.0)
+                else:
+                    decided[key] = (0.0, 0.0, None, ())
         self._containment(text, mentions, sense_keys, decided)
         out = []
         for mention, key in zip(mentions, sense_keys, strict=True):
@@ -575,6 +593,13 @@ def _stray(place: dict[str, Any], focus: Counter[str]) -> bool:
 
 STRAY_FOCUS = 0.4  # the document's main country has at least this share of the evidence
 STRAY_MAX_POPULATION = 1_000_000
+
+
+def _centre(places: Sequence[dict[str, Any]]) -> tuple[float, float] | None:
+    if not places:
+        return None
+    return (statistics.median(p["lat"] for p in places),
+            statistics.median(p["lon"] for p in places))
 
 
 # --------------------------------------------------------------------------- adapters

@@ -160,6 +160,7 @@ def _read_parquet_rows(path: Path) -> list[dict]:
             main = max(geom.geoms, key=lambda g: g.area) if isinstance(geom, MultiPolygon) \
                 else geom
             row["main_lat"], row["main_lon"] = main.centroid.y, main.centroid.x
+            row["area"] = main.area
         rows.append(row)
     return rows
 
@@ -315,7 +316,10 @@ def _admin_units(subdivisions: list[list[str]], cities: list[Place],
                  admin1_rows: list[dict]) -> list[Place]:
     import pycountry
 
-    label = {r["geonames_code"]: r for r in admin1_rows if r.get("geonames_code")}
+    label: dict[str, list[dict]] = defaultdict(list)  # one GeoNames unit may be several rows
+    for r in admin1_rows:
+        if r.get("geonames_code"):
+            label[r["geonames_code"]].append(r)
     members: dict[str, list[Place]] = defaultdict(list)
     for place in cities:
         if place.admin1_code:
@@ -334,9 +338,13 @@ def _admin_units(subdivisions: list[list[str]], cities: list[Place],
         if level not in ("1", "2") or not gid:
             continue
         inside = members.get(code, [])
-        row = label.get(code)
-        if row and row.get("label_lat") is not None:
-            lat, lon = float(row["label_lat"]), float(row["label_lon"])
+        rows = label.get(code, [])
+        if rows and all(r.get("main_lat") is not None for r in rows):
+            # The centroid of the unit's polygon(s), area-weighted: what gazetteers (GeoNames
+            # included) give as an admin unit's point, unlike a map label's position.
+            weight = sum(r["area"] for r in rows) or 1.0
+            lat = sum(r["main_lat"] * r["area"] for r in rows) / weight
+            lon = sum(r["main_lon"] * r["area"] for r in rows) / weight
         elif inside:
             lat = statistics.median(p.lat for p in inside)
             lon = statistics.median(p.lon for p in inside)
@@ -360,10 +368,12 @@ def _admin_units(subdivisions: list[list[str]], cities: list[Place],
             place.add_name(iso_names[iso])
             for lang, translated in trans.get(iso_names[iso], ()):
                 place.add_name(translated, lang)
-        if row:
+        towns = {fold(p.name) for p in inside}
+        for row in rows:
             place.add_name(row.get("name"))
             for alias in json.loads(row.get("alt_names") or "[]"):
-                place.add_name(alias)
+                if fold(alias) not in towns:  # Natural Earth lists "Hilla" for Babil
+                    place.add_name(alias)
         out.append(place)
     return out
 
@@ -388,6 +398,14 @@ def _airports(admin1_by_name: dict[tuple[str, str], str]) -> list[Place]:
         generic = " ".join(_AIRPORT_GENERIC.sub(" ", name).split())
         if generic and generic != name and len(generic) >= 3:
             place.add_name(generic, kind=GENERIC)
+        city = (row.get("city") or "").strip()
+        if city and name.startswith(city + " ") and len(name) > len(city) + 4:
+            # "London Heathrow Airport" is also "Heathrow Airport", and "Heathrow".
+            rest = name[len(city) + 1:]
+            place.add_name(rest, kind=ALT)
+            bare = " ".join(_AIRPORT_GENERIC.sub(" ", rest).split())
+            if len(bare) >= 4:
+                place.add_name(bare, kind=GENERIC)
         out.append(place)
     return out
 

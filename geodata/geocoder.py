@@ -82,6 +82,13 @@ def _shadow_admin_units(scored: dict[int, tuple[float, NameHit]]) -> None:
         return
     for rid, (score, hit) in list(scored.items()):
         unit = hit.place
+        if unit.feature_class == "country" and hit.kind != MAIN:
+            # "Tunis" is Tunisia in some languages, but first the capital so named.
+            capitals = [s for s, h in scored.values() if h.place.feature_code == "PPLC"
+                        and h.kind == MAIN and h.place.country_code == unit.country_code]
+            if capitals:
+                scored[rid] = (min(score, max(capitals) - SHADOW_MARGIN), hit)
+            continue
         if unit.feature_class not in ("admin1", "admin2"):
             continue
         field = "admin1_code" if unit.feature_class == "admin1" else "admin2_code"
