@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -89,11 +89,37 @@ class Extractor:
         return [ActorHit(a.start - start, a.end - start, a.canonical, a.inter_code)
                 for a in actors if start <= a.start and a.end <= end]
 
+    def language_runs(self, article: Article, language: str) -> list[tuple[int, int, str]]:
+        """(start, end, language) stretches of the article: its language, except runs of
+        paragraphs long enough to say they are in another one (a quoted statement, a
+        bilingual wire)."""
+        text = article.text
+        if self.langid is None or article.language:
+            return [(0, len(text), language)]
+        runs: list[tuple[int, int, str]] = []
+        for start, end, found in self.langid.paragraph_languages(text):
+            lang = found if found and end - start >= MIXED_MIN_CHARS else language
+            if runs and runs[-1][2] == lang:
+                runs[-1] = (runs[-1][0], end, lang)
+            else:
+                runs.append((start, end, lang))
+        if not runs:
+            return [(0, len(text), language)]
+        # Cover the whole text: each run reaches to the start of the next.
+        bounds = [0] + [r[0] for r in runs[1:]] + [len(text)]
+        return [(bounds[i], bounds[i + 1], run[2]) for i, run in enumerate(runs)]
+
     def extract(self, article: Article) -> list[Event]:
         language = self.article_language(article)
-        nlp = self.nlp.get(language)
-        doc = nlp(article.text)
-        mentions = mentions_from_doc(doc)
+        runs = self.language_runs(article, language)
+        mentions = []
+        segments: list[tuple[int, int, str]] = []
+        for run_start, run_end, run_language in runs:
+            doc = self.nlp.get(run_language)(article.text[run_start:run_end])
+            mentions += [replace(m, start=m.start + run_start, end=m.end + run_start)
+                         for m in mentions_from_doc(doc)]
+            segments += [(s + run_start, e + run_start, run_language)
+                         for s, e in _segments(doc)]
         resolutions = self.resolver.resolve(article.text, mentions, language=language)
         datelines = dateline_spans(article.text)
         headline = _headline(article)
@@ -101,7 +127,7 @@ class Extractor:
         events: dict[str, Event] = {}
         pending: tuple[int, SentenceEvent] | None = None  # reported, not yet placed
         last_date: DateMention | None = None  # the story's current day, for undated sentences
-        for index, (start, end) in enumerate(_segments(doc)):
+        for index, (start, end, segment_language) in enumerate(segments):
             if article.excluded_label(start, end):
                 continue
             if headline and " ".join(article.text[start:end].split()) == headline:
@@ -128,7 +154,7 @@ class Extractor:
             places = [res for i, res in enumerate(places) if i == 0 or not _REFERENCE.search(
                 article.text[max(start, res.mention.start - 25):res.mention.start])]
             for res in places:
-                event = self._event(article, language, text, start, res,
+                event = self._event(article, segment_language, text, start, res,
                                     coded.date_near(res.mention.start - start))
                 key = f"{event.event_date}|{event.gazetteer_id}|{event.event_type.value}"
                 if key not in events or events[key].confidence < event.confidence:
@@ -185,6 +211,7 @@ class Extractor:
 
 
 PENDING_REACH = 2  # sentences after an unplaced report that may still place it
+MIXED_MIN_CHARS = 80  # a paragraph at least this long may switch the language
 _TERMINAL = re.compile(r"[.!?»\"]\s*$")
 
 

@@ -76,8 +76,8 @@ _LATIN_MARKS = re.compile(r"[\u02b9-\u02bf\u2018\u2019]")
 def plain(name: str) -> str:
     """A display form without diacritics for Latin-script names ("Şalāḩ ad Dīn" ->
     "Salah ad Din"), as ACLED writes place names; other scripts are left as they are."""
-    if not name or any(ord(ch) > 0x24F and unicodedata.category(ch).startswith("L")
-                       for ch in name):
+    if not name or any(unicodedata.category(ch) in ("Lu", "Ll", "Lt", "Lo")
+                       and not unicodedata.name(ch, "").startswith("LATIN") for ch in name):
         return name
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))

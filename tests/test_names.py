@@ -38,3 +38,13 @@ def test_article_stripping():
 def test_code_like():
     assert is_code_like("BGW") and is_code_like("ORBI")
     assert not is_code_like("Gao") and not is_code_like("Bagdad")
+
+
+def test_plain_drops_diacritics_of_latin_names_only():
+    from geodata.names import plain
+
+    assert plain("Şalāḩ ad Dīn") == "Salah ad Din"
+    assert plain("Karbalāʼ") == "Karbala"
+    assert plain("Bābil") == "Babil"
+    assert plain("بغداد") == "بغداد"
+    assert plain("") == ""

@@ -175,3 +175,21 @@ def test_bundled_sample_scores_at_least_085(tmp_path, extractor, capsys):
     scores = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert scores["precision"] >= 0.85, scores
     assert scores["recall"] >= 0.85, scores
+
+
+def test_mixed_language_article_is_read_paragraph_by_paragraph(tmp_path, extractor):
+    path = tmp_path / "mixed.txt"
+    path.write_text(
+        "Fictional dispatch.\n\n"
+        "Une bombe en bordure de route a visé mercredi une patrouille de l'armée irakienne "
+        "près de Tikrit, dans la province de Salah ad-Din, selon la police.\n\n"
+        "Separately, rockets struck a military base near Kirkuk on Tuesday, officials said, "
+        "and no casualties were reported from the attack on the northern city.\n",
+        encoding="utf-8")
+    events = run_pipeline([path], published=dt.date(2024, 3, 6), extractor=extractor).events
+    by_language = {row.language: row for row in events.itertuples()}
+    assert set(by_language) == {"fr", "en"}
+    assert by_language["fr"].admin1 == "Salah ad Din"
+    assert by_language["fr"].event_date == pd.Timestamp("2024-03-06")
+    assert by_language["en"].admin1 == "Kirkuk"
+    assert by_language["en"].event_date == pd.Timestamp("2024-03-05")
