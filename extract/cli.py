@@ -14,7 +14,7 @@ from extract import eval_events, eval_geoparse, run_extract
 logger = logging.getLogger(__name__)
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
+def register(sub: argparse._SubParsersAction) -> None:
     ex = sub.add_parser("extract", help="extract events from articles",
                         description=run_extract.__doc__)
     run_extract.add_arguments(ex)

@@ -47,16 +47,16 @@ _EXPLICIT = re.compile(
     rf"(?P<dmy>\b(?P<d1>[0-3]?\d)(?:er|st|nd|rd|th)?\s+(?P<m1>{_MONTH_RE})\.?(?:,?\s+(?P<y1>\d{{4}}))?)"
     rf"|(?P<mdy>\b(?P<m2>{_MONTH_RE})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{{4}}))?\b)"
     r"|(?P<iso>\b(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})\b)",
-    re.I)
-_MONTH_YEAR = re.compile(rf"\b(?:en\s+|in\s+)?(?P<m>{_MONTH_RE})\s+(?P<y>\d{{4}})\b", re.I)
+    re.IGNORECASE)
+_MONTH_YEAR = re.compile(rf"\b(?:en\s+|in\s+)?(?P<m>{_MONTH_RE})\s+(?P<y>\d{{4}})\b", re.IGNORECASE)
 _RELATIVE_DAY = re.compile(
     r"\b(?P<word>aujourd['’]hui|avant-hier|hier|today|yesterday|cette nuit|ce matin|"
-    r"overnight|tonight|this morning|last night)\b|(?P<ar>أمس|اليوم|أول أمس)", re.I)
+    r"overnight|tonight|this morning|last night)\b|(?P<ar>أمس|اليوم|أول أمس)", re.IGNORECASE)
 _WEEKDAY = re.compile(
     rf"(?P<prefix>\b(?:ce|cette|on|last|this|dernier|يوم)\s+)?(?P<day>{_WEEKDAY_RE})"
-    r"(?P<suffix>\s+(?:dernier|pass[ée]|last))?\b", re.I)
-_LAST_WEEK = re.compile(r"\b(la semaine (derni[èe]re|pass[ée]e)|last week|الأسبوع الماضي)", re.I)
-_LAST_MONTH = re.compile(r"\b(le mois (dernier|pass[ée])|last month|الشهر الماضي)", re.I)
+    r"(?P<suffix>\s+(?:dernier|pass[ée]|last))?\b", re.IGNORECASE)
+_LAST_WEEK = re.compile(r"\b(la semaine (derni[èe]re|pass[ée]e)|last week|الأسبوع الماضي)", re.IGNORECASE)
+_LAST_MONTH = re.compile(r"\b(le mois (dernier|pass[ée])|last month|الشهر الماضي)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

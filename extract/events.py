@@ -22,8 +22,10 @@ from extract.schema import (
 )
 from extract.schema import (
     GeoPrecision,
-    SubEventType as S,
     TimePrecision,
+)
+from extract.schema import (
+    SubEventType as S,
 )
 
 logger = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ class Trigger:
 
 
 def _t(pattern: str, event_type: E, sub: S, rank: int, violent: bool = True) -> Trigger:
-    return Trigger(re.compile(pattern, re.I), event_type, sub, rank, violent)
+    return Trigger(re.compile(pattern, re.IGNORECASE), event_type, sub, rank, violent)
 
 
 # Ordered from the most specific to the most generic.
@@ -96,28 +98,28 @@ _NOT_AN_EVENT = re.compile(
     r"ann[ée]es|for years|for decades|chaque (jour|semaine|mois)|every (day|week|month)|"
     r"[àa] plusieurs reprises|au cours de ces derniers mois|ces derniers mois|"
     r"r[ée]guli[èe]rement|repeatedly|in recent months|regularly|menac\w+ de|threaten\w* to|"
-    r"pourrai(t|ent)|could|would|si jamais|if they)\b", re.I)
+    r"pourrai(t|ent)|could|would|si jamais|if they)\b", re.IGNORECASE)
 _PASSIVE = re.compile(
     r"\b(ont|a|avait|avaient|auraient|aurait) (été|fait l['’]objet)\b|\b(were|was|been|came under)\b|"
-    r"\bla cible\b", re.I)
-_AGENT = re.compile(r"\b(par|by)\s+(un|une|des|les|le|la|l['’]|a|an|the)?\s*$", re.I)
+    r"\bla cible\b", re.IGNORECASE)
+_AGENT = re.compile(r"\b(par|by)\s+(un|une|des|les|le|la|l['’]|a|an|the)?\s*$", re.IGNORECASE)
 _NEAR = re.compile(r"\b(près d[eu']|pr[eè]s de l['’]|aux abords d|non loin d|à proximité d|"
                    r"near|outside|close to|north of|south of|east of|west of|"
-                   r"au (nord|sud|est|ouest) d|قرب|بالقرب من)", re.I)
+                   r"au (nord|sud|est|ouest) d|قرب|بالقرب من)", re.IGNORECASE)
 BACKGROUND_DAYS = 30  # an event this long before publication is one the article recalls
 _VIOLENT_PROTEST = re.compile(
     r"\b(burn(ed|t|ing)? tyres|burn(ed|t|ing)? tires|set fire|torch(ed)?|stormed|threw stones|"
     r"hurled stones|pelted|vandali[sz]ed|br[ûu]l[ée]\w* des pneus|pneus (br[ûu]l[ée]s|en feu)|"
     r"incendi[ée]\w*|mis le feu|jets? de pierres|lanc[ée]\w* des pierres|pris d['’]assaut|"
-    r"saccag\w*)\b|حرق|أحرق|إطارات", re.I)
+    r"saccag\w*)\b|حرق|أحرق|إطارات", re.IGNORECASE)
 _RECALL = re.compile(r"\b(rappel\w*|l['’]an dernier|l['’]ann[ée]e derni[èe]re|"
-                     r"last year|recalled|anniversary|anniversaire)\b", re.I)
+                     r"last year|recalled|anniversary|anniversaire)\b", re.IGNORECASE)
 _NATIONAL_FORCE = re.compile(
     r"\b(drones?|frappes?|forces?|arm[ée]es?|troupes|soldats|avions?|army|troops|forces|"
-    r"military|warplanes?|jets?)\s+(?P<adj>[^\W\d_]+)", re.I)
+    r"military|warplanes?|jets?)\s+(?P<adj>[^\W\d_]+)", re.IGNORECASE)
 
 _TARGET_MARK = re.compile(r"\b(pour|contre|against|on|targeting|visant|sur|toward|vers)\s+"
-                          r"(l['’]|les?|la|des|the)?\s*$", re.I)
+                          r"(l['’]|les?|la|des|the)?\s*$", re.IGNORECASE)
 _NUMBER_WORDS = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
     "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20,
@@ -129,9 +131,9 @@ _NUMBER_WORDS = {
 _NUM = r"(\d+|" + "|".join(_NUMBER_WORDS) + r")"
 _FATALITIES = (
     re.compile(rf"\b{_NUM}\s+(\w+\s+){{0,3}}?(ont été |ont |sont |have been |were |been )?"
-               r"(tu[ée]s|tu[ée]es|morts?|killed|dead)\b", re.I),
-    re.compile(rf"\b(tuant|killing|faisant|leaving)\s+(au moins |at least )?{_NUM}\b", re.I),
-    re.compile(rf"\b(mort|death|décès) de\s+{_NUM}\b", re.I),
+               r"(tu[ée]s|tu[ée]es|morts?|killed|dead)\b", re.IGNORECASE),
+    re.compile(rf"\b(tuant|killing|faisant|leaving)\s+(au moins |at least )?{_NUM}\b", re.IGNORECASE),
+    re.compile(rf"\b(mort|death|décès) de\s+{_NUM}\b", re.IGNORECASE),
     re.compile(r"(مقتل|قتل)\s+(\d+)"),
 )
 
@@ -235,7 +237,7 @@ def refine_type(trigger: Trigger, sentence: str, actor2_inter: int | None,
                 fatalities: int | None) -> tuple[E, S]:
     """ACLED's rules on top of the trigger: who was attacked, what force was used."""
     et, sub = trigger.event_type, trigger.sub_event_type
-    if sub is S.ATTACK and re.search(r"\bdrones?\b|مسيرة", sentence, re.I):
+    if sub is S.ATTACK and re.search(r"\bdrones?\b|مسيرة", sentence, re.IGNORECASE):
         return E.EXPLOSIONS, S.AIR_DRONE_STRIKE
     if et is E.BATTLES and actor2_inter == 7:  # a one-sided attack on civilians
         return E.VIOLENCE_AGAINST_CIVILIANS, S.ATTACK
@@ -245,7 +247,7 @@ def refine_type(trigger: Trigger, sentence: str, actor2_inter: int | None,
         if fatalities:
             return E.PROTESTS, S.EXCESSIVE_FORCE
         if re.search(r"dispers|gaz lacrymog|tear ?gas|water cannon|canons? à eau", sentence,
-                     re.I):
+                     re.IGNORECASE):
             return E.PROTESTS, S.PROTEST_WITH_INTERVENTION
     return et, sub
 
@@ -318,7 +320,7 @@ def continue_event(pending: SentenceEvent, coded: SentenceEvent | None) -> Sente
 _DATELINE = re.compile(
     r"^(?:[A-ZÀ-Ý][\w'’.-]*(?:[ -][A-ZÀ-Ý][\w'’.-]*){0,3}|[\u0600-\u06ff]+(?: [\u0600-\u06ff]+)?)"
     r"(?:\s*\([^)\n]{1,30}\))?(?:[,،][^\n—–]{0,60}?)?(?:\s*\([^)\n]{1,60}\))?"
-    r"\s*(?:—|–|--| - )\s*", re.M)
+    r"\s*(?:—|–|--| - )\s*", re.MULTILINE)
 
 
 def dateline_spans(text: str) -> list[tuple[int, int]]:

@@ -23,11 +23,21 @@ import pandas as pd
 
 from extract.dates import DateMention, find_dates
 from extract.events import (
-    BACKGROUND_DAYS, ActorHit, SentenceEvent, code_sentence, continue_event, dateline_spans, geo_precision,
+    BACKGROUND_DAYS,
+    ActorHit,
+    SentenceEvent,
+    code_sentence,
+    continue_event,
+    dateline_spans,
+    geo_precision,
 )
 from extract.readers import Article, Rejected, iter_articles
 from extract.schema import (
-    PIPELINE_VERSION, Event, empty_events, events_frame, make_event_id,
+    PIPELINE_VERSION,
+    Event,
+    empty_events,
+    events_frame,
+    make_event_id,
 )
 from extract.toponyms import Resolution, ToponymResolver, mentions_from_doc
 from geodata.gazetteer import haversine_km
@@ -114,16 +124,27 @@ class Extractor:
         runs = self.language_runs(article, language)
         mentions = []
         segments: list[tuple[int, int, str]] = []
+        organisations: list[ActorHit] = []
         for run_start, run_end, run_language in runs:
             doc = self.nlp.get(run_language)(article.text[run_start:run_end])
             mentions += [replace(m, start=m.start + run_start, end=m.end + run_start)
                          for m in mentions_from_doc(doc)]
             segments += [(s + run_start, e + run_start, run_language)
                          for s, e in _segments(doc)]
+            organisations += [ActorHit(e.start_char + run_start, e.end_char + run_start,
+                                       " ".join(e.text.split()), 0)
+                              for e in doc.ents
+                              if e.label_ in _ORG_LABELS and _ARMED.search(e.text)]
         resolutions = self.resolver.resolve(article.text, mentions, language=language)
         datelines = dateline_spans(article.text)
         headline = _headline(article)
-        article_actors = self._actors(article.text)  # whole text: immune to sentence splits
+        # Actors: the curated alias table over the whole text (immune to sentence splits),
+        # then armed organisations the NER found that the table does not know.
+        article_actors = self._actors(article.text)
+        article_actors += [o for o in organisations
+                           if not any(a.start < o.end and o.start < a.end
+                                      for a in article_actors)]
+        article_actors.sort(key=lambda a: a.start)
         events: dict[str, Event] = {}
         pending: tuple[int, SentenceEvent] | None = None  # reported, not yet placed
         last_date: DateMention | None = None  # the story's current day, for undated sentences
@@ -212,6 +233,14 @@ class Extractor:
 
 PENDING_REACH = 2  # sentences after an unplaced report that may still place it
 MIXED_MIN_CHARS = 80  # a paragraph at least this long may switch the language
+# An organisation the NER found is taken as an actor when its name says it bears arms
+# (French models label many of them MISC).
+_ORG_LABELS = ("ORG", "NORP", "MISC")
+_ARMED = re.compile(
+    r"\b(forces?|arm[ée]es?|army|militias?|milices?|brigades?|bataillons?|battalions?|"
+    r"front|guards?|gardes?|police|gendarmerie|rebels?|rebelles|mouvement|movement|"
+    r"hezbollah|hachd|hashd|jaish|jabhat|ansar|kata[ie]b|r[ée]giments?|divisions?|commandos?|"
+    r"unit[ée]s|units|groupes? arm[ée]s?|armed groups?)\b", re.IGNORECASE)
 _TERMINAL = re.compile(r"[.!?»\"]\s*$")
 
 
@@ -234,7 +263,7 @@ _REFERENCE = re.compile(
     r"(?:\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|"
     r"north-west|south-east|south-west)(?:ern)?\s+of|\b(?:au|à l['’])\s*(?:nord|sud|est|ouest|"
     r"nord-est|nord-ouest|sud-est|sud-ouest)\s+(?:de|d['’]|du)|شمال|جنوب|شرق|غرب|شمالي|جنوبي|"
-    r"شرقي|غربي)\s*$", re.I)
+    r"شرقي|غربي)\s*$", re.IGNORECASE)
 
 
 def _most_specific(places: list[Resolution]) -> list[Resolution]:

@@ -19,6 +19,7 @@ import datetime as dt
 import enum
 import hashlib
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -223,7 +224,7 @@ class Event:
 def _none_if_missing(value: Any) -> Any:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, float) and value != value:  # NaN
+    if isinstance(value, float) and math.isnan(value):
         return None
     return value
 

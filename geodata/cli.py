@@ -15,7 +15,7 @@ EXIT_NO_RESULT = 1
 EXIT_BAD_INPUT = 2
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
+def register(sub: argparse._SubParsersAction) -> None:
     geodata = sub.add_parser("geodata", help="build and inspect the offline gazetteer")
     geodata_sub = geodata.add_subparsers(dest="geodata_command", required=True, metavar="WHAT")
     build = geodata_sub.add_parser("build", help="build the gazetteer index from the installed "

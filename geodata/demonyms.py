@@ -27,7 +27,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 def _inflections(form: str) -> set[str]:
     key = fold(form)
     out = {key}
-    if key.endswith(("ien", "ain", "ais", "ois", "an")) or key.endswith("e"):
+    if key.endswith(("ien", "ain", "ais", "ois", "an", "e")):
         for suffix in ("e", "s", "es", "ne", "nes"):
             out.add(key + suffix)
     return out

@@ -334,7 +334,9 @@ def parse_point(query: Any) -> tuple[float, float]:
     elif isinstance(query, Sequence):
         pair = query
     else:
-        raise ValueError(f"malformed coordinates {query!r}: expected 'lat, lon' in degrees")
+        # ValueError, not TypeError: one exception for every malformed input, as documented.
+        raise ValueError(  # noqa: TRY004
+            f"malformed coordinates {query!r}: expected 'lat, lon' in degrees")
     if len(pair) != 2:
         raise ValueError(f"malformed coordinates {query!r}: expected two numbers, lat and lon")
     values = []

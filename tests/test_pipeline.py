@@ -193,3 +193,13 @@ def test_mixed_language_article_is_read_paragraph_by_paragraph(tmp_path, extract
     assert by_language["fr"].event_date == pd.Timestamp("2024-03-06")
     assert by_language["en"].admin1 == "Kirkuk"
     assert by_language["en"].event_date == pd.Timestamp("2024-03-05")
+
+
+def test_unknown_armed_organisation_from_ner_is_an_actor(tmp_path, extractor):
+    path = tmp_path / "brigade.txt"
+    path.write_text(
+        "Mardi, la Brigade des Martyrs du Nord a attaqué un poste de police à Mossoul, "
+        "selon des sources sécuritaires irakiennes.\n", encoding="utf-8")
+    events = run_pipeline([path], published=dt.date(2024, 3, 6), extractor=extractor).events
+    assert len(events) == 1
+    assert "Brigade des Martyrs du Nord" in events.loc[0, "actor1"]

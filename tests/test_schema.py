@@ -5,21 +5,32 @@ import pandas as pd
 import pytest
 
 from extract.schema import (
-    COLUMNS, SUB_EVENT_PARENT, DisorderType, Event, EventType, SchemaError, SubEventType,
-    empty_events, events_frame, make_event_id, validate_events,
+    COLUMNS,
+    SUB_EVENT_PARENT,
+    DisorderType,
+    Event,
+    EventType,
+    SchemaError,
+    SubEventType,
+    empty_events,
+    events_frame,
+    make_event_id,
+    validate_events,
 )
 
 
 def make_event(**overrides) -> Event:
-    base = dict(
-        event_id=make_event_id("art-1", 10, 42, "gn:98182"), event_date=dt.date(2021, 3, 4),
-        time_precision=1, event_type="Explosions/Remote violence",
-        sub_event_type="Remote explosive/landmine/IED", actor1="Unidentified Armed Group",
-        actor2="US-led Coalition", location="Baghdad", latitude=33.34, longitude=44.40,
-        geo_precision=3, source="Press TV", article_id="art-1", sentence="Two convoys ...",
-        char_start=10, char_end=42, confidence=0.8, country="Iraq", iso="IRQ",
-        admin1="Baghdad",
-    )
+    base = {
+        "event_id": make_event_id("art-1", 10, 42, "gn:98182"),
+        "event_date": dt.date(2021, 3, 4), "time_precision": 1,
+        "event_type": "Explosions/Remote violence",
+        "sub_event_type": "Remote explosive/landmine/IED",
+        "actor1": "Unidentified Armed Group", "actor2": "US-led Coalition",
+        "location": "Baghdad", "latitude": 33.34, "longitude": 44.40, "geo_precision": 3,
+        "source": "Press TV", "article_id": "art-1", "sentence": "Two convoys ...",
+        "char_start": 10, "char_end": 42, "confidence": 0.8, "country": "Iraq", "iso": "IRQ",
+        "admin1": "Baghdad",
+    }
     base.update(overrides)
     return Event(**base)
 
