@@ -139,3 +139,33 @@ def test_limit_and_determinism(geocoder):
     again = geocoder.geocode("Springfield", exactly_one=False, limit=5)
     assert len(first) == 5
     assert [loc.raw["id"] for loc in first] == [loc.raw["id"] for loc in again]
+
+
+@pytest.mark.parametrize("point,admin1_code,admin1_plain", [
+    ((34.01485, 44.14574), "IQ.18", "Salah ad Din"),  # Balad
+    ((32.46367, 44.41963), "IQ.06", "Babil"),  # Hillah
+    ((36.19117, 44.00943), "IQ.11", "Arbil"),  # Erbil
+])
+def test_reverse_gives_the_governorate(geocoder, point, admin1_code, admin1_plain):
+    from geodata.names import plain
+
+    loc = geocoder.reverse(point)
+    assert isinstance(loc, Location)
+    assert loc.raw["country_code"] == "IQ" and loc.raw["country_iso3"] == "IRQ"
+    assert loc.raw["admin1_code"] == admin1_code
+    assert plain(loc.raw["admin1"]) == admin1_plain
+    assert loc.raw["place"]["feature_class"] == "city" and loc.raw["distance_km"] < 5
+
+
+def test_reverse_accepts_strings_and_points(geocoder):
+    from geopy.point import Point
+
+    assert geocoder.reverse("33.31, 44.36").raw["admin1_code"] == "IQ.07"
+    assert geocoder.reverse(Point(33.31, 44.36)).raw["admin1_code"] == "IQ.07"
+    assert geocoder.reverse((-40.0, -30.0)) is None  # mid-Atlantic
+
+
+@pytest.mark.parametrize("bad", [(91, 0), (0, 181), ("x", 1), "12", None, (float("nan"), 1)])
+def test_reverse_rejects_malformed_coordinates(geocoder, bad):
+    with pytest.raises(ValueError):
+        geocoder.reverse(bad)

@@ -1,0 +1,39 @@
+"""Accuracy of the toponym resolver on the public corpora in ../shared/eval.
+
+The floors are the accuracy this code reaches (bench/RESULTS.md), a little below, so that a
+change that makes resolution worse fails here. The published goal (Mordecai 3: GeoWebNews
+94.1%, TR-News 87.3% accuracy@161 km) is recorded next to them and is not reached yet.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conflict_atlas.cli import main
+
+FLOORS = {
+    # corpus: (resolve acc@161, end2end overlap F1)
+    "GWN.xml": (0.72, 0.64),
+    "TR-News.xml": (0.79, 0.68),
+}
+
+
+def run_eval(capsys, corpus, mode):
+    assert main(["eval", "geoparse", str(corpus), "--mode", mode, "--json",
+                 "--no-progress"]) == 0
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_resolve_accuracy_floor(shared_dir, capsys, name):
+    result = run_eval(capsys, shared_dir / "eval" / name, "resolve")
+    assert result["n"] in (2601, 1275)
+    assert result["accuracy_161km"] >= FLOORS[name][0], result["accuracy_161km"]
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_end2end_f1_floor(shared_dir, capsys, name):
+    result = run_eval(capsys, shared_dir / "eval" / name, "end2end")
+    assert result["f1_overlap"] >= FLOORS[name][1], result
