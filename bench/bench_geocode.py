@@ -7,7 +7,8 @@ cased variants, hinted queries (country, near, feature class) and misses. Report
 - cold: each distinct query's first lookup (the name cache empty);
 - warm: the same 10,000 queries again (cached name hits; ranking still runs every time);
 - baseline: a plain ``SELECT`` of the folded name in the same index, in the same run, to show
-  what the ranking and geopy ``Location`` building add on top of the storage lookup.
+  what the ranking and geopy ``Location`` building add on top of the storage lookup;
+- reverse: 1,000 random points over Iraq and Syria (boundaries load, then lookups per second).
 
 Run: ``.venv/bin/python bench/bench_geocode.py [--queries 10000] [--json]``
 """
@@ -80,6 +81,15 @@ def main() -> int:
         t0 = time.perf_counter()
         found = sum(geocoder.geocode(name, **hints) is not None for name, hints in queries)
         timings[label] = time.perf_counter() - t0
+    rng = random.Random(11)
+    points = [(rng.uniform(29.0, 37.5), rng.uniform(38.5, 48.5)) for _ in range(1000)]
+    t0 = time.perf_counter()
+    geocoder.reverse(points[0])  # loads the boundaries
+    boundaries_load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    placed = sum(geocoder.reverse(p) is not None for p in points)
+    reverse_s = time.perf_counter() - t0
+
     n = len(queries)
     result = {
         "queries": n,
@@ -92,6 +102,10 @@ def main() -> int:
         "cold_per_s": round(n / timings["cold"]),
         "warm_per_s": round(n / timings["warm"]),
         "warm_vs_baseline": round(baseline_s / timings["warm"], 2),
+        "boundaries_load_seconds": round(boundaries_load_s, 3),
+        "reverse_per_s": round(len(points) / reverse_s),
+        "reverse_placed": placed,
+        "rss_mb_with_boundaries": round(rss_mb(), 1),
     }
     for key, value in result.items():
         print(f"{key:>24}: {value}", file=sys.stderr)
