@@ -32,9 +32,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+
+from geodata.names import fold_char
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +47,6 @@ INTER_CODES: Mapping[int, str] = MappingProxyType({
 })
 MAX_ACRONYM = 6
 
-_ARABIC_MAP = str.maketrans({
-    "\u0629": "\u0647",  # ta marbuta -> ha
-    "\u0649": "\u064a",  # alef maksura -> ya
-    "\u0640": "",  # tatweel
-    "\u0671": "\u0627",  # alef wasla -> alef
-    "\u06cc": "\u064a",  # Farsi yeh
-    "\u06a9": "\u0643",  # keheh
-})
 _ACRONYM = re.compile(rf"^[A-Z]{{2,{MAX_ACRONYM}}}$")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 # Proclitics that attach to an Arabic word: conjunction, then preposition.
@@ -61,14 +54,6 @@ _CONJ = ("\u0648", "\u0641")  # wa, fa
 _PREP = ("\u0628", "\u0644", "\u0643")  # bi, li, ka
 _AL = "\u0627\u0644"
 _LAM = "\u0644"
-
-
-@lru_cache(maxsize=8192)
-def _fold_char(ch: str) -> str:
-    """The folded form of one character ("" for combining marks and ignorable characters)."""
-    decomposed = unicodedata.normalize("NFKD", ch)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return base.casefold().translate(_ARABIC_MAP).replace("\u00df", "ss").replace("\u0131", "i")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +81,7 @@ def tokenize(text: str) -> list[Token]:
             origins.clear()
 
     for i, ch in enumerate(text):
-        folded = _fold_char(ch)
+        folded = fold_char(ch)
         if not folded:
             if chars and (unicodedata.combining(ch) or unicodedata.category(ch) == "Cf"):
                 end = i + 1  # a mark or joiner inside a word stays in it

@@ -31,6 +31,15 @@ _LATIN_ARTICLE = re.compile(r"^(?:al|el|ul|ad|ar|as|ash|at|az|an|adh|ath|dh|ed|e
 _ARABIC_ARTICLE = re.compile(r"^\u0627\u0644(?=\S{2,})")
 
 
+@lru_cache(maxsize=8192)
+def fold_char(ch: str) -> str:
+    """One character folded like :func:`fold` folds it ("" for combining marks), for callers
+    that must keep offsets into the original text."""
+    text = unicodedata.normalize("NFKD", ch)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.casefold().translate(_ARABIC_MAP).replace("\u00df", "ss").replace("\u0131", "i")
+
+
 @lru_cache(maxsize=65536)
 def fold(name: str) -> str:
     """The comparison key of a name: ``fold("Al-Ḥillah") == fold("al hillah")``."""
