@@ -39,6 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     geocode.add_argument("--limit", type=int, default=5, help="candidates to show (default 5)")
     geocode.add_argument("--json", action="store_true", help="print JSON")
     geocode.add_argument("--index", type=Path, help="gazetteer index file")
+    geocode.add_argument("--online-fallback", metavar="USER_AGENT",
+                         help="ask Nominatim (rate-limited, cached on disk) when the offline "
+                              "gazetteer knows no such place; USER_AGENT identifies you to "
+                              "the service (off by default: no network)")
     geocode.set_defaults(handler=_geocode)
 
     reverse = sub.add_parser("reverse", help="country, admin-1 and nearest place of a point")
@@ -71,7 +75,12 @@ def _build(args: argparse.Namespace) -> int:
 def _geocoder(args: argparse.Namespace) -> Any:
     from geodata.geocoder import GazetteerGeocoder
 
-    return GazetteerGeocoder(args.index)
+    online = None
+    if getattr(args, "online_fallback", None):
+        from geodata.online import CachedOnlineGeocoder
+
+        online = CachedOnlineGeocoder.nominatim(user_agent=args.online_fallback)
+    return GazetteerGeocoder(args.index, online_fallback=online)
 
 
 def _geocode(args: argparse.Namespace) -> int:
@@ -90,11 +99,15 @@ def _geocode(args: argparse.Namespace) -> int:
         if args.json:
             print("[]")
         return EXIT_NO_RESULT
-    rows = [dict(loc.raw) for loc in found]
+    rows = [dict(loc.raw, address=loc.address, lat=loc.latitude, lon=loc.longitude)
+            for loc in found]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0
     for rank, row in enumerate(rows, start=1):
+        if "feature_class" not in row:  # an answer of the online service
+            print(f"{rank}. {row['address']}  {row['lat']:.5f}, {row['lon']:.5f}  (online)")
+            continue
         print(f"{rank}. {row['address']}  [{row['feature_class']}, {row['id']}]  "
               f"{row['lat']:.5f}, {row['lon']:.5f}  pop {row['population']:,}  "
               f"score {row['score']:.2f}")

@@ -137,10 +137,14 @@ class GazetteerGeocoder(Geocoder):
     """
 
     def __init__(self, path: str | Path | None = None, *, build_if_missing: bool = True,
-                 boundaries: Any = None, cache_size: int = 65536) -> None:
+                 boundaries: Any = None, cache_size: int = 65536,
+                 online_fallback: Any = None) -> None:
         super().__init__()
         self.gazetteer = Gazetteer(path, build_if_missing=build_if_missing)
         self._boundaries = boundaries
+        # Asked only when the gazetteer knows no place of that name; None by default.
+        # E.g. geodata.online.CachedOnlineGeocoder.nominatim(user_agent=...).
+        self.online_fallback = online_fallback
         self._hits = lru_cache(maxsize=cache_size)(self._hits_uncached)
 
     # ------------------------------------------------------------------ geocode
@@ -244,10 +248,20 @@ class GazetteerGeocoder(Geocoder):
         ranked = self.candidates(query, country_codes=country_codes, language=language,
                                  feature_classes=feature_classes, near=near)
         if not ranked:
-            return None
+            return self._ask_online(query, exactly_one, country_codes)
         if exactly_one:
             return self._location(*ranked[0])
         return [self._location(s, h) for s, h in ranked[:limit]]
+
+    def _ask_online(self, query: Any, exactly_one: bool,
+                    country_codes: Any) -> Location | list[Location] | None:
+        if self.online_fallback is None or not isinstance(query, str) or not query.strip():
+            return None
+        kwargs = {"country_codes": country_codes} if country_codes else {}
+        found = self.online_fallback.geocode(query, **kwargs)
+        if found is None:
+            return None
+        return found if exactly_one else [found]
 
     def _location(self, score: float, hit: NameHit) -> Location:
         raw = self.describe(hit.place)

@@ -92,3 +92,18 @@ def test_online_geocoder_caches_on_disk(tmp_path):
                                     min_delay_seconds=0)
     assert reopened.geocode("Baghdad").address == "Baghdad, Somewhere"
     assert service.calls == ["Baghdad", "Nowhere"]
+
+
+def test_online_fallback_only_when_offline_has_nothing(tmp_path):
+    from geodata import GazetteerGeocoder
+
+    service = CountingGeocoder()
+    online = CachedOnlineGeocoder(service, cache_path=tmp_path / "c.sqlite", min_delay_seconds=0)
+    geocoder = GazetteerGeocoder(online_fallback=online)
+    assert geocoder.geocode("Bagdad").raw["id"] == "gn:98182"
+    assert service.calls == []  # the gazetteer answered: no network
+    found = geocoder.geocode("Qwxzzy Hamlet")
+    assert found.address == "Qwxzzy Hamlet, Somewhere"
+    assert geocoder.geocode("Qwxzzy Hamlet", exactly_one=False)[0].raw == {"q": "Qwxzzy Hamlet"}
+    assert service.calls == ["Qwxzzy Hamlet"]  # asked once, then cached
+    assert GazetteerGeocoder().online_fallback is None  # off by default
