@@ -188,6 +188,7 @@ class Boundaries:
         self._lock = threading.Lock()
         self._countries: _Layer | None = None
         self._admin1: _Layer | None = None
+        self._text_columns: dict[tuple[str, str], Any] = {}  # (layer, column) -> str array
 
     def __repr__(self) -> str:
         return f"Boundaries({str(self.data_dir)!r}, snap_km={self.snap_km})"
@@ -357,7 +358,10 @@ class Boundaries:
         c, a = countries.gdf, admin1.gdf
 
         def take(frame: Any, col: str, idx: Any) -> Any:
-            values = frame[col].fillna("").to_numpy(str)
+            key = ("countries" if frame is c else "admin1", col)
+            values = self._text_columns.get(key)
+            if values is None:  # converted once, not on every lookup
+                values = self._text_columns[key] = frame[col].fillna("").to_numpy(str)
             return np.where(idx >= 0, values[np.maximum(idx, 0)], "")
 
         unit_name = take(a, "name", unit)
