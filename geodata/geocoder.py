@@ -36,6 +36,9 @@ CLASS_PRIOR = {
     "landmark": 0.5, "natural": 0.0, "airport": -0.5, "military_base": -0.5,
 }
 CAPITAL_BONUS = 2.0
+# Features without a population that news names for their prominence: oceans and seas, and
+# the curated seats of government and landmarks of the overlay.
+FEATURE_CODE_PRIOR = {"OCN": 7.0, "SEA": 6.0, "GULF": 5.5, "BLDG": 4.5, "SQR": 3.0}
 KIND_PENALTY = {MAIN: 0.0, ALT: 0.25, VARIANT: 0.6, GENERIC: 1.5}
 LANGUAGE_BONUS = 0.3
 # Distance to ``near``: -NEAR_WEIGHT * log10(1 + km / NEAR_SCALE_KM).
@@ -64,6 +67,7 @@ def score_hit(hit: NameHit, hints: Hints) -> float:
     score += CLASS_PRIOR.get(place.feature_class, 0.0)
     if place.feature_code == "PPLC":
         score += CAPITAL_BONUS
+    score += FEATURE_CODE_PRIOR.get(place.feature_code, 0.0)
     score -= KIND_PENALTY.get(hit.kind, 1.0)
     if hints.language and hit.lang == hints.language:
         score += LANGUAGE_BONUS
