@@ -351,17 +351,27 @@ def _notes(coded: Any, place: dict[str, Any], sentence: str) -> str:
 
 # --------------------------------------------------------------------------- running
 
-# Each worker process builds its own Extractor once (models do not pickle cheaply); this
-# per-process slot is the only module state and is never touched in the parent process.
+# The extractor the worker processes use. The parent loads it once and sets this slot just
+# before forking, so workers share the loaded models (copy-on-write) instead of each loading
+# its own; it is cleared when the pool closes. Where fork is unavailable, each worker loads
+# one in its initializer.
 _WORKER: dict[str, Extractor] = {}
 
 
 def _worker_init(language: str, index_path: str | None) -> None:
-    _WORKER["extractor"] = Extractor(language=language, index_path=index_path)
+    if "extractor" not in _WORKER:
+        _WORKER["extractor"] = Extractor(language=language, index_path=index_path)
 
 
 def _worker_extract(article: Article) -> tuple[list[dict[str, Any]], str | None]:
     return _safe_extract(_WORKER["extractor"], article)
+
+
+def _pool_context() -> Any:
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def _safe_extract(extractor: Extractor, article: Article
@@ -397,13 +407,23 @@ def run_pipeline(paths: Iterable[str | os.PathLike[str]], *, published: dt.date 
             progress(done, total, article.path)
 
     if jobs > 1 and total > 1:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init,
-                                 initargs=(language, str(index_path) if index_path else None)
-                                 ) as pool:
-            for done, (article, result) in enumerate(
-                    zip(articles, pool.map(_worker_extract, articles, chunksize=4),
-                        strict=True), start=1):
-                collect(done, article, result)
+        context = _pool_context()
+        if context.get_start_method() == "fork":
+            _WORKER["extractor"] = extractor or Extractor(language=language,
+                                                          index_path=index_path)
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                     initializer=_worker_init,
+                                     initargs=(language,
+                                               str(index_path) if index_path else None)
+                                     ) as pool:
+                chunk = max(1, min(16, total // (jobs * 4)))
+                for done, (article, result) in enumerate(
+                        zip(articles, pool.map(_worker_extract, articles, chunksize=chunk),
+                            strict=True), start=1):
+                    collect(done, article, result)
+        finally:
+            _WORKER.clear()
     else:
         extractor = extractor or Extractor(language=language, index_path=index_path)
         for done, article in enumerate(articles, start=1):

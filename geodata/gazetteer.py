@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -84,9 +85,9 @@ class Gazetteer:
 
     def __init__(self, path: str | Path | None = None, *, build_if_missing: bool = True) -> None:
         self.path = ensure_index(Path(path) if path else None, build_if_missing=build_if_missing)
-        uri = f"file:{self.path}?mode=ro&immutable=1"
-        self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._conn = self._connect()
         version = self._scalar("SELECT v FROM meta WHERE k = 'index_version'")
         if version != INDEX_VERSION:
             raise GazetteerMissing(
@@ -104,11 +105,18 @@ class Gazetteer:
             else:
                 self._admin1.setdefault(place.admin1_code, place)
 
+    def _connect(self) -> sqlite3.Connection:
+        uri = f"file:{self.path}?mode=ro&immutable=1"
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
     def close(self) -> None:
         self._conn.close()
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._lock:
+            if os.getpid() != self._pid:  # a forked worker: SQLite handles do not cross fork
+                self._pid = os.getpid()
+                self._conn = self._connect()
             return self._conn.execute(sql, params).fetchall()
 
     def _scalar(self, sql: str, params: Sequence[object] = ()) -> object:
@@ -174,9 +182,7 @@ class Gazetteer:
         if feature_classes:
             sql += f" AND p.feature_class IN ({','.join('?' * len(feature_classes))})"
             params.extend(feature_classes)
-        with self._lock:
-            rows = self._conn.execute(sql, params).fetchall()
-        yield from rows
+        yield from self._query(sql, params)
 
     def stats(self) -> dict[str, int]:
         return dict(self._query("SELECT feature_class, count(*) FROM places GROUP BY 1"))
