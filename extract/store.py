@@ -90,7 +90,11 @@ def read_events(path: str | os.PathLike[str]) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"no event table at {path}")
     if suffix in (".parquet", ".geoparquet"):
-        df = pd.read_parquet(path)
+        import pyarrow.parquet as pq
+
+        # The point geometry repeats latitude/longitude: not decoded on read.
+        present = set(pq.read_schema(path).names)
+        df = pd.read_parquet(path, columns=[c for c in COLUMNS if c in present] or None)
     elif suffix == ".csv":
         df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values={
             "event_date": [""], "fatalities": [""]})
