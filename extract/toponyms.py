@@ -25,7 +25,7 @@ import re
 import sqlite3
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -160,6 +160,7 @@ class SurfaceIndex:
                 "OR (n.kind = 0 AND (p.feature_code = 'PPLC' OR p.population >= 1000000))")}
         finally:
             conn.close()
+        keys |= {k for k in major if len(k) == 2}  # US, UK, EU: country acronyms
         logger.info("surface index: %d names", len(keys))
         return cls(keys, major)
 
@@ -251,6 +252,16 @@ class PlaceMatcher:
         self.language = language
         self.min_population = min_population
         self._index: SurfaceIndex | None = None
+        self._adjectives: Container[str] | None = None
+
+    @property
+    def adjectives(self) -> Container[str]:
+        """Folded country adjectives ("iraqi", "syrienne")."""
+        if self._adjectives is None:
+            from geodata.demonyms import DemonymTable
+
+            self._adjectives = frozenset(DemonymTable.load().forms)
+        return self._adjectives
 
     @property
     def index(self) -> SurfaceIndex:
@@ -290,7 +301,9 @@ class PlaceMatcher:
                               (start, end) for p in persons)
             if inside_name and fold(doc[start:end].text) not in self.index.major:
                 continue  # "Nancy Pelosi" is not Nancy; "l'Observatoire syrien" not a place
-            if (start, end) not in ner_places and self._common_word(doc[start:end]):
+            if (start, end) not in ner_places and (
+                    self._common_word(doc[start:end])
+                    or _person_context(doc, start, end, self.index, self.adjectives)):
                 continue
             spans[(start, end)] = "gazetteer"
         for ent in doc.ents:
@@ -306,6 +319,38 @@ class PlaceMatcher:
                 spans[(ent.start, ent.end)] = "both"
         doc.spans[SPAN_KEY] = [Span(doc, s, e, label=src) for (s, e), src in sorted(spans.items())]
         return doc
+
+
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "lady", "lord", "gen",
+               "col", "capt", "sgt", "lt", "maj", "sen", "rep", "gov", "president", "minister",
+               "m", "mme", "mlle", "me", "docteur", "général", "colonel", "ministre",
+               "président", "sheikh", "cheikh", "imam", "ayatollah", "pope", "king", "queen",
+               "prince", "princess", "judge", "juge"}
+_SPEECH_AFTER = re.compile(r"^\s*(said|says|told|added|wrote|argued|explained|noted|"
+                           r"declared|a déclaré|a dit|a affirmé|a ajouté|a expliqué)\b", re.IGNORECASE)
+
+
+def _person_context(doc: Doc, start: int, end: int, index: SurfaceIndex,
+                    adjectives: Container[str]) -> bool:
+    """A name that reads as a person's: after a title ("Mr. Wang", "President Macron"),
+    after a capitalised first name mid-sentence ("Mark Zuckerberg"), or the subject of a
+    speech verb ("Chen said"). Only for single words that are no major place, and not after
+    a country adjective ("Iraqi Kurdistan")."""
+    if end - start != 1 or fold(doc[start].text) in index.major:
+        return False
+    prev = doc[start - 1] if start > 0 else None
+    if prev is not None and prev.text.rstrip(".").lower() in _HONORIFICS:
+        return True
+    if prev is not None and prev.is_alpha and prev.text[:1].isupper() \
+            and not prev.is_sent_start and not prev.is_stop \
+            and prev.text.lower() not in _PLACE_WORDS and fold(prev.text) not in adjectives:
+        return True
+    return bool(_SPEECH_AFTER.match(doc.text[doc[start].idx + len(doc[start].text):][:30]))
+
+
+_PLACE_WORDS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
+                "central", "upper", "lower", "new", "old", "greater", "saint", "st", "san",
+                "santa", "lake", "mount", "port", "fort", "cape", "province", "state", "city"}
 
 
 def _trim(ent: Span) -> Span | None:
@@ -626,6 +671,12 @@ class _Finder:
     def find(self, text: str) -> list[tuple[int, int, str, float | None, float | None]]:
         doc = self.nlp(text)
         mentions = mentions_from_doc(doc)
+        # Geoparsing corpora count country adjectives as toponyms ("a Russian official").
+        taken = [(m.start, m.end) for m in mentions]
+        for start, end, word in self.resolver.demonyms.spans(text):
+            if word[:1].isupper() and not any(s < end and start < e for s, e in taken):
+                mentions.append(Mention(start, end, word, "demonym"))
+        mentions.sort(key=lambda m: m.start)
         out = []
         for r in self.resolver.resolve(text, mentions, language="en"):
             lat, lon = r.latlon if r.latlon else (None, None)

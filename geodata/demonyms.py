@@ -64,6 +64,13 @@ class DemonymTable:
             return self.geocoder.gazetteer.get(code)
         return self.geocoder.gazetteer.country(code)
 
+    def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, word) of every demonym in ``text`` (country and continent ones)."""
+        for match in _WORD.finditer(text):
+            word = match.group(0).rstrip(".'’")
+            if fold(word) in self.forms:
+                yield match.start(), match.start() + len(word), word
+
     def countries_in(self, text: str) -> Iterator[str]:
         """Country codes of the demonyms in ``text``, in order (one per occurrence)."""
         for match in _WORD.finditer(text):
