@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -190,19 +190,29 @@ def load_root(path: str | Path) -> Element:
 
 # ---------------------------------------------------------------- per-format readers
 
+def _with_spans(elements: Iterable[Element], where: str,
+                name_of: Callable[[Element], str]) -> tuple[list[tuple[Element, int, int]], int]:
+    """The annotation elements with valid offsets, and how many were skipped (logged)."""
+    found, skipped = [], 0
+    for el in elements:
+        try:
+            start, end = _span(el)
+        except ValueError:
+            skipped += 1
+            logger.warning("%s: annotation %r without valid offsets, skipped", where,
+                           name_of(el))
+            continue
+        found.append((el, start, end))
+    return found, skipped
+
+
 def _read_gwn(root: Element) -> Iterator[tuple[Document, int]]:
     for i, art in enumerate(root.iter("article")):
         doc_id = art.get("file") or str(i)
-        text = _raw_text(art, "text")
-        tops, skipped = [], 0
-        for t in art.iter("toponym"):
-            try:
-                start, end = _span(t)
-            except ValueError:
-                skipped += 1
-                logger.warning("GWN article %s: toponym %r without valid offsets, skipped",
-                               doc_id, _text(t, "extractedName"))
-                continue
+        spans, skipped = _with_spans(art.iter("toponym"), f"GWN article {doc_id}",
+                                     lambda t: _text(t, "extractedName"))
+        tops = []
+        for t, start, end in spans:
             lat, lon = _coords(_text(t, "latitude"), _text(t, "longitude"))
             tops.append(GoldToponym(
                 start=start, end=end, name=_text(t, "extractedName"), lat=lat, lon=lon,
@@ -210,22 +220,16 @@ def _read_gwn(root: Element) -> Iterator[tuple[Document, int]]:
                 non_locational=_text(t, "nonLocational").lower() == "yes",
                 normalised_name=_text(t, "normalisedName"),
                 modifier_type=_text(t, "modifierType")))
-        yield Document(doc_id, text, tops, _text(art, "title")), skipped
+        yield Document(doc_id, _raw_text(art, "text"), tops, _text(art, "title")), skipped
 
 
 def _read_lgl(root: Element) -> Iterator[tuple[Document, int]]:
     for i, art in enumerate(root.iter("article")):
         doc_id = art.get("docid") or str(i)
-        text = _raw_text(art, "text")
-        tops, skipped = [], 0
-        for t in art.iter("toponym"):
-            try:
-                start, end = _span(t)
-            except ValueError:
-                skipped += 1
-                logger.warning("LGL article %s: toponym %r without valid offsets, skipped",
-                               doc_id, _text(t, "phrase"))
-                continue
+        spans, skipped = _with_spans(art.iter("toponym"), f"LGL article {doc_id}",
+                                     lambda t: _text(t, "phrase"))
+        tops = []
+        for t, start, end in spans:
             gaz = t.find("gaztag")
             lat = lon = None
             gid = None
@@ -236,48 +240,35 @@ def _read_lgl(root: Element) -> Iterator[tuple[Document, int]]:
                 start=start, end=end, name=_text(t, "phrase"), lat=lat, lon=lon, geonameid=gid,
                 fclass=_text(gaz, "fclass"), fcode=_text(gaz, "fcode"),
                 country=_text(gaz, "country"), normalised_name=_text(gaz, "name")))
-        yield Document(doc_id, text, tops, _text(art, "title")), skipped
+        yield Document(doc_id, _raw_text(art, "text"), tops, _text(art, "title")), skipped
 
 
 def _read_geovirus(root: Element) -> Iterator[tuple[Document, int]]:
     for i, art in enumerate(root.iter("article")):
         doc_id = art.get("id") or art.get("docid") or str(i)
-        text = _raw_text(art, "text")
-        tops, skipped = [], 0
-        for loc in art.iter("location"):
-            try:
-                start, end = _span(loc)
-            except ValueError:
-                skipped += 1
-                logger.warning("GeoVirus article %s: location %r without valid offsets, "
-                               "skipped", doc_id, _text(loc, "name"))
-                continue
+        spans, skipped = _with_spans(art.iter("location"), f"GeoVirus article {doc_id}",
+                                     lambda loc: _text(loc, "name"))
+        tops = []
+        for loc, start, end in spans:
             lat, lon = _coords(_text(loc, "lat"), _text(loc, "lon"))
-            tops.append(GoldToponym(start=start, end=end, name=_text(loc, "name"),
-                                    lat=lat, lon=lon, normalised_name=_text(loc, "page")))
-        yield Document(doc_id, text, tops, _text(art, "source")), skipped
+            tops.append(GoldToponym(start=start, end=end, name=_text(loc, "name"), lat=lat,
+                                    lon=lon, normalised_name=_text(loc, "page")))
+        yield Document(doc_id, _raw_text(art, "text"), tops, _text(art, "source")), skipped
 
 
 def _read_wiktor(root: Element) -> Iterator[tuple[Document, int]]:
     for i, page in enumerate(root.iter("page")):
         doc_id = page.get("number") or str(i)
-        text = _raw_text(page, "text")
         name = _text(page, "toponymName")
         title = _text(page, "pageTitle")
         lat, lon = _coords(_text(page, "lat"), _text(page, "lon"))
-        tops, skipped = [], 0
-        for t in page.iter("toponym"):
-            try:
-                start, end = _span(t)
-            except ValueError:
-                skipped += 1
-                logger.warning("WikToR page %s: occurrence without valid offsets, skipped",
-                               doc_id)
-                continue
-            tops.append(GoldToponym(start=start, end=end, name=name, lat=lat, lon=lon,
-                                    fclass=_text(page, "feature"),
-                                    country=_text(page, "country"), normalised_name=title))
-        yield Document(doc_id, text, tops, title), skipped
+        spans, skipped = _with_spans(page.iter("toponym"), f"WikToR page {doc_id}",
+                                     lambda _t: name)
+        tops = [GoldToponym(start=start, end=end, name=name, lat=lat, lon=lon,
+                            fclass=_text(page, "feature"), country=_text(page, "country"),
+                            normalised_name=title)
+                for _t, start, end in spans]
+        yield Document(doc_id, _raw_text(page, "text"), tops, title), skipped
 
 
 _READERS = {"gwn": _read_gwn, "lgl": _read_lgl, "geovirus": _read_geovirus,
