@@ -263,7 +263,7 @@ def _read_wiktor(root: Element) -> Iterator[tuple[Document, int]]:
         title = _text(page, "pageTitle")
         lat, lon = _coords(_text(page, "lat"), _text(page, "lon"))
         spans, skipped = _with_spans(page.iter("toponym"), f"WikToR page {doc_id}",
-                                     lambda _t: name)
+                                     lambda _t, name=name: name)
         tops = [GoldToponym(start=start, end=end, name=name, lat=lat, lon=lon,
                             fclass=_text(page, "feature"), country=_text(page, "country"),
                             normalised_name=title)
