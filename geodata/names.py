@@ -8,9 +8,12 @@ hyphens and punctuation. ``key_variants`` adds the spelling without a leading Ar
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from functools import lru_cache
+
+logger = logging.getLogger(__name__)
 
 _ARABIC_MAP = str.maketrans({
     "\u0629": "\u0647",  # ta marbuta -> ha

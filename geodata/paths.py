@@ -9,8 +9,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
+
+logger = logging.getLogger(__name__)
 
 INDEX_VERSION = "1"
 
