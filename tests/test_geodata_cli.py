@@ -107,3 +107,14 @@ def test_online_fallback_only_when_offline_has_nothing(tmp_path):
     assert geocoder.geocode("Qwxzzy Hamlet", exactly_one=False)[0].raw == {"q": "Qwxzzy Hamlet"}
     assert service.calls == ["Qwxzzy Hamlet"]  # asked once, then cached
     assert GazetteerGeocoder().online_fallback is None  # off by default
+
+
+def test_index_is_named_by_what_it_is_built_from(monkeypatch, tmp_path):
+    from geodata import paths
+
+    monkeypatch.delenv("CONFLICT_ATLAS_GAZETTEER", raising=False)
+    name = paths.default_index_path().name
+    assert name == f"gazetteer-{paths.INDEX_VERSION}-{paths.index_fingerprint()}.sqlite"
+    assert len(paths.index_fingerprint()) == 12
+    monkeypatch.setenv("CONFLICT_ATLAS_GAZETTEER", str(tmp_path / "g.sqlite"))
+    assert paths.default_index_path() == tmp_path / "g.sqlite"
