@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -99,35 +98,53 @@ def streamlit_command(host: str, port: int) -> list[str]:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """Warm this process's caches, then run the Streamlit server in it.
+
+    The server runs in-process (not as a child ``streamlit run``) so that the imports, the
+    events, the boundaries and the basemap loaded by :func:`dashboard.data.warm_up` are
+    already in its ``st.cache_resource`` caches when the first browser session arrives; the
+    health endpoint answers only after that.
+    """
     from dashboard.data import BASEMAP_ENV, STORE_ENV
 
     store = _store(args.store).resolve()
+    os.environ[STORE_ENV] = str(store)
+    if args.basemap:
+        os.environ[BASEMAP_ENV] = args.basemap
+    # run from the project root when present, so its .streamlit/config.toml (theme) applies
+    root = APP.parent.parent
+    if (root / ".streamlit" / "config.toml").exists():
+        os.chdir(root)
     if store.exists():
-        from dashboard.data import read_store
+        from dashboard.data import read_store, warm_up
         from extract.schema import SchemaError
 
         try:
-            n = len(read_store(store))  # validates once and caches: fast first page view
+            n = len(read_store(store))  # validates once into the cache file beside the store
             print(f"store {store}: {n:,} events", file=sys.stderr)
+            timings = warm_up(store)
+            logger.info("warm-up: %s", timings)
         except (SchemaError, ValueError, OSError) as exc:
             print(f"warning: cannot read {store} ({exc}); the dashboard will say so",
                   file=sys.stderr)
     else:
         print(f"note: {store} does not exist yet; the dashboard starts empty "
               "(add articles from its 'Add articles' page)", file=sys.stderr)
-    env = dict(os.environ)
-    env[STORE_ENV] = str(store)
-    if args.basemap:
-        env[BASEMAP_ENV] = args.basemap
-    cmd = streamlit_command(args.host, args.port)
     print(f"Conflict Atlas: http://{args.host}:{args.port}/  (store: {store})", file=sys.stderr)
-    # run from the project root when present, so its .streamlit/config.toml (theme) applies
-    root = APP.parent.parent
-    cwd = root if (root / ".streamlit" / "config.toml").exists() else None
+    return run_streamlit(streamlit_command(args.host, args.port)[3:])
+
+
+def run_streamlit(argv: list[str]) -> int:
+    """``streamlit ARGV...`` in this process (blocks until the server stops)."""
+    from streamlit.web import cli as st_cli
+
     try:
-        return subprocess.call(cmd, env=env, cwd=cwd)
+        st_cli.main.main(args=argv, prog_name="streamlit", standalone_mode=False)
     except KeyboardInterrupt:
         return 130
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:

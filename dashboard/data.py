@@ -162,6 +162,42 @@ def data_bbox(df: pd.DataFrame, margin: int = 3) -> tuple[int, int, int, int]:
             min(int(df["longitude"].max()) + margin, 180), min(int(df["latitude"].max()) + margin, 90))
 
 
+def warm_up(path: Path | None = None) -> dict[str, float]:
+    """Fill this process's loader caches before the first page view; seconds per step.
+
+    ``conflict-atlas serve`` runs the Streamlit server in its own process and calls this
+    first, so the first browser session finds the modules imported, the events loaded and the
+    basemap built (``st.cache_resource`` caches are per process, keyed by the arguments the
+    pages pass). Outside a Streamlit run the caches work the same ("bare mode").
+    """
+    import importlib
+    import time
+
+    timings: dict[str, float] = {}
+
+    def step(name: str, fn: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            timings[name] = round(time.perf_counter() - t0, 3)
+
+    # the modules the pages import (altair: Streamlit's charts import it on first use)
+    step("imports", lambda: [importlib.import_module(m) for m in WARM_MODULES])
+    loaded = step("events", lambda: load_events(path))
+    step("boundaries", boundaries)
+    step("countries", countries_geojson)
+    if len(loaded.events):
+        step("admin1", lambda: admin1_geojson(data_bbox(loaded.events)))
+    step("places", lambda: city_labels(path))
+    return timings
+
+
+WARM_MODULES = ("altair", "pyarrow.compute", "pydeck", "h3", "dashboard.aggregate",
+                "dashboard.export", "dashboard.filters", "dashboard.layers", "dashboard.text",
+                "dashboard.timeline", "dashboard.ui", "dashboard.urlstate", "dashboard.png")
+
+
 def clear_caches() -> None:
     _load.clear()
     _places.clear()

@@ -161,7 +161,8 @@ def apply_filters(df: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     mask = filter_mask(df, state)
     if mask.all():
         return df.reset_index(drop=True)
-    return df.loc[mask].reset_index(drop=True)
+    # positional take: several times faster than ``df.loc[mask]`` on Arrow-backed text columns
+    return df.take(np.flatnonzero(mask)).reset_index(drop=True)
 
 
 def options(df: pd.DataFrame, column: str) -> list[str]:
