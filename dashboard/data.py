@@ -47,6 +47,29 @@ class Loaded:
     report: ApplyReport
     error: str
     path: str
+    version: tuple[int, int] = (0, 0)  # (store, edit log) versions: the cache key of views
+    view: pd.DataFrame | None = None  # :func:`view_frame` of ``events``
+
+
+# the columns the Explore page's map, figures and charts read
+VIEW_COLUMNS = ["event_id", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
+                "location", "admin1", "country", "latitude", "longitude", "fatalities"]
+CATEGORY_COLUMNS = ("event_type", "sub_event_type", "actor1", "actor2", "location", "admin1",
+                    "country")
+
+
+def view_frame(events: pd.DataFrame) -> pd.DataFrame:
+    """The :data:`VIEW_COLUMNS` of ``events``, repeated text as categoricals.
+
+    Same rows and values; taking the filtered rows of a million events then copies small
+    integer codes instead of strings (a tenth of the time), and the aggregates group on codes.
+    """
+    cols = [c for c in VIEW_COLUMNS if c in events.columns]
+    out = events[cols].copy()
+    for col in CATEGORY_COLUMNS:
+        if col in out.columns:
+            out[col] = out[col].astype("category")
+    return out
 
 
 def _cache_name(path: Path) -> tuple[Path, str]:
@@ -93,13 +116,51 @@ def _load(path: str, version: int, edits_version: int) -> Loaded:
         logger.exception("cannot read %s", path)
         return Loaded(empty_events(), ApplyReport(0, 0, []), f"Cannot read {path}: {exc}", path)
     edited, report = apply_edits(raw, EditLog.for_store(path).active())
-    return Loaded(edited, report, "", path)
+    return Loaded(edited, report, "", path, (version, edits_version), view_frame(edited))
 
 
 def load_events(path: Path | None = None) -> Loaded:
     """The events of the store with review edits applied (cached until either file changes)."""
     path = path or store_path()
     return _load(str(path), EventStore(path).version(), EditLog.for_store(path).version())
+
+
+def compute_aggregate(name: str, rows: pd.DataFrame, arg: Any = None) -> Any:
+    """One of the page's aggregates of the filtered ``rows`` (see :func:`cached_aggregate`)."""
+    if name == "summary":
+        return aggregate.summary(rows)
+    if name == "h3":
+        return aggregate.h3_bins(rows, int(arg))
+    if name == "time_series":
+        return aggregate.time_series(rows)
+    if name == "top_actors":
+        return aggregate.top_actors(rows, int(arg or 10))
+    if name == "admin1_counts":
+        return aggregate.admin1_counts(rows)
+    if name == "event_types":
+        return set(pd.unique(rows["event_type"])) if len(rows) else set()
+    raise ValueError(f"unknown aggregate {name!r}")
+
+
+@st.cache_resource(max_entries=96, show_spinner=False)
+def _aggregate(path: str, version: int, edits_version: int, filters: str, name: str, arg: Any,
+               _rows: pd.DataFrame) -> Any:
+    return compute_aggregate(name, _rows, arg)
+
+
+def cached_aggregate(loaded: Loaded, filters: object, name: str, rows: pd.DataFrame,
+                     arg: Any = None) -> Any:
+    """``compute_aggregate(name, rows, arg)``, cached per store version and filter state.
+
+    ``rows`` must be the events of ``loaded`` that ``filters`` selects: the cache key is the
+    store, its versions and ``repr(filters)`` (a frozen dataclass), not the rows themselves,
+    so a filter state seen before (another session's first view, a step back) costs nothing.
+    Results are shared between sessions: read-only.
+    """
+    if loaded.error or not loaded.path:
+        return compute_aggregate(name, rows, arg)
+    return _aggregate(loaded.path, loaded.version[0], loaded.version[1], repr(filters), name,
+                      arg, rows)
 
 
 @st.cache_resource(max_entries=3)
@@ -130,14 +191,73 @@ def boundaries() -> tuple[Any, Any, str]:
         return None, None, str(exc)
 
 
-@st.cache_resource(show_spinner=False)
-def countries_geojson(tolerance: float = 0.05) -> dict[str, Any] | None:
+def _outlines(gdf: Any, tolerance: float, decimals: int = 3) -> Any:
+    """Simplified geometries with coordinates rounded to ``decimals`` (3: about 100 m)."""
+    import numpy as np
+    import shapely
+
+    simple = gdf.geometry.simplify(tolerance, preserve_topology=True).to_numpy()
+    return shapely.transform(simple, lambda xy: np.round(xy, decimals))
+
+
+def _drop_small_parts(geometries: Any, min_area: float) -> Any:
+    """Polygons without their parts smaller than ``min_area`` square degrees (islands).
+
+    Each geometry keeps its largest part, so no country disappears.
+    """
+    import numpy as np
+    import shapely
+
+    parts, index = shapely.get_parts(geometries, return_index=True)
+    if not len(parts):
+        return geometries
+    area = shapely.area(parts)
+    keep = area >= min_area
+    largest = pd.Series(area).groupby(index).idxmax().to_numpy()
+    keep[largest] = True
+    out = np.array(geometries, dtype=object, copy=True)
+    rebuilt = shapely.multipolygons(parts[keep], indices=index[keep])
+    has = np.unique(index[keep])
+    out[has] = rebuilt[has]
+    return out
+
+
+def _feature_collection(geometries: Any) -> dict[str, Any]:
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(geometry=list(geometries), crs="EPSG:4326").to_geo_dict(drop_id=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def countries_geojson(tolerance: float = 0.05,
+                      focus: tuple[int, int, int, int] | None = None,
+                      far_tolerance: float = 0.25,
+                      far_min_area: float = 0.5) -> dict[str, Any] | None:
+    """Country outlines for the offline basemap, as small as the map allows.
+
+    Countries touching ``focus`` (a whole-degree bbox, e.g. around the events) keep
+    ``tolerance`` degrees of detail, the rest of the world ``far_tolerance`` without islands
+    under ``far_min_area`` square degrees (it is seen only zoomed out); coordinates are
+    rounded to 0.001 degrees. The browser parses and
+    triangulates every vertex of this layer, so its size is page time.
+    """
     countries, _admin1, _err = boundaries()
     if countries is None:
         return None
-    simple = countries[["geometry"]].copy()
-    simple["geometry"] = simple.geometry.simplify(tolerance, preserve_topology=True)
-    return simple.__geo_interface__
+    if focus is None:
+        return _feature_collection(_outlines(countries, tolerance))
+    min_lon, min_lat, max_lon, max_lat = focus
+    near = countries.geometry.intersects(box_polygon(min_lon, min_lat, max_lon, max_lat)).to_numpy()
+    geoms = _drop_small_parts(_outlines(countries, far_tolerance), far_min_area)
+    if near.any():
+        geoms[near] = _outlines(countries[near], tolerance)
+    return _feature_collection(geoms)
+
+
+def box_polygon(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> Any:
+    import shapely
+
+    return shapely.box(min_lon, min_lat, max_lon, max_lat)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -150,9 +270,7 @@ def admin1_geojson(bbox: tuple[int, int, int, int], tolerance: float = 0.02) -> 
     part = admin1.cx[min_lon:max_lon, min_lat:max_lat]
     if len(part) > 3000:
         return None
-    simple = part[["geometry"]].copy()
-    simple["geometry"] = simple.geometry.simplify(tolerance, preserve_topology=True)
-    return simple.__geo_interface__
+    return _feature_collection(_outlines(part, tolerance))
 
 
 def data_bbox(df: pd.DataFrame, margin: int = 3) -> tuple[int, int, int, int]:
@@ -186,14 +304,34 @@ def warm_up(path: Path | None = None) -> dict[str, float]:
     step("imports", lambda: [importlib.import_module(m) for m in WARM_MODULES])
     loaded = step("events", lambda: load_events(path))
     step("boundaries", boundaries)
-    step("countries", countries_geojson)
     if len(loaded.events):
+        # the arguments the Explore page passes for its first view (default filters)
+        step("countries", lambda: countries_geojson(focus=data_bbox(loaded.events, margin=10)))
         step("admin1", lambda: admin1_geojson(data_bbox(loaded.events)))
     step("places", lambda: city_labels(path))
+    if len(loaded.events):
+        step("first view", lambda: _warm_first_view(loaded))
     return timings
 
 
-WARM_MODULES = ("altair", "pyarrow.compute", "pydeck", "h3", "dashboard.aggregate",
+def _warm_first_view(loaded: Loaded) -> None:
+    """The aggregates the Explore page shows with the default filters (same cache keys)."""
+    from dashboard.filters import FilterState, filter_indices, take_rows
+    from dashboard.layers import POINT_LIMIT, fit_view, h3_input
+
+    state = FilterState()
+    view = loaded.view if loaded.view is not None else loaded.events
+    rows = take_rows(view, filter_indices(loaded.events, state), VIEW_COLUMNS)
+    for name, arg in (("summary", None), ("event_types", None), ("time_series", None),
+                      ("top_actors", 10), ("admin1_counts", None)):
+        cached_aggregate(loaded, state, name, rows, arg)
+    if len(rows) > POINT_LIMIT:
+        _lat, _lon, zoom = fit_view(rows)
+        rounded, res = h3_input(rows, zoom)
+        cached_aggregate(loaded, state, "h3", rounded, res)
+
+
+WARM_MODULES = ("altair", "streamlit.emojis", "pyarrow.compute", "pydeck", "h3", "dashboard.aggregate",
                 "dashboard.export", "dashboard.filters", "dashboard.layers", "dashboard.text",
                 "dashboard.timeline", "dashboard.ui", "dashboard.urlstate", "dashboard.png")
 
@@ -201,3 +339,4 @@ WARM_MODULES = ("altair", "pyarrow.compute", "pydeck", "h3", "dashboard.aggregat
 def clear_caches() -> None:
     _load.clear()
     _places.clear()
+    _aggregate.clear()

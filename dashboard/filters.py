@@ -165,6 +165,26 @@ def apply_filters(df: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     return df.take(np.flatnonzero(mask)).reset_index(drop=True)
 
 
+def filter_indices(df: pd.DataFrame, state: FilterState) -> np.ndarray:
+    """Positions of the rows of ``df`` that match ``state`` (ascending)."""
+    if not len(df):
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(filter_mask(df, state))
+
+
+def take_rows(df: pd.DataFrame, positions: np.ndarray,
+              columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows of ``df`` at ``positions`` (index reset), only ``columns`` if given.
+
+    Taking only the columns a view needs avoids copying the long text columns (notes,
+    sentences, links) of a million rows when the page shows aggregates.
+    """
+    frame = df if columns is None else df[[c for c in columns if c in df.columns]]
+    if len(positions) == len(df):
+        return frame.reset_index(drop=True)
+    return frame.take(positions).reset_index(drop=True)
+
+
 def options(df: pd.DataFrame, column: str) -> list[str]:
     """Sorted distinct non-empty values of a text column (for select boxes)."""
     if column not in df.columns or not len(df):

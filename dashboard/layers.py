@@ -16,6 +16,7 @@ import html
 import json
 import logging
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -103,8 +104,8 @@ def point_records(df: pd.DataFrame) -> pd.DataFrame:
     colors = _colors(df["event_type"])
     fat = df["fatalities"].fillna(0).astype("float64").to_numpy()
     dates = df["event_date"].dt.strftime("%Y-%m-%d").fillna("undated")
-    actors = df["actor1"].astype(str).where(df["actor2"] == "",
-                                            df["actor1"].astype(str) + " vs " + df["actor2"])
+    actor1, actor2 = df["actor1"].astype(str), df["actor2"].astype(str)  # str or category
+    actors = actor1.where(actor2 == "", actor1 + " vs " + actor2)
     title = dates.astype(str) + " · " + df["event_type"].astype(str)
     body = (df["sub_event_type"].astype(str) + "<br/>" + actors.map(esc).astype(str)
             + "<br/>" + df["location"].map(esc).astype(str)
@@ -183,11 +184,19 @@ def thin_places(df: pd.DataFrame, limit: int = PLACE_LIMIT) -> pd.DataFrame:
     return places
 
 
-def _h3_layer(df: pd.DataFrame, zoom: float) -> tuple[pdk.Layer, int, int]:
+def h3_input(df: pd.DataFrame, zoom: float) -> tuple[pd.DataFrame, int]:
+    """(events with coordinates rounded for binning, H3 resolution) at ``zoom``."""
     res = aggregate.zoom_to_h3_resolution(zoom)
     decimals = 2 if res <= 7 else 3  # ~1 km / ~100 m: far below the cell size
-    bins = aggregate.h3_bins(df.assign(latitude=df["latitude"].round(decimals),
-                                       longitude=df["longitude"].round(decimals)), res)
+    return df.assign(latitude=df["latitude"].round(decimals),
+                     longitude=df["longitude"].round(decimals)), res
+
+
+def _h3_layer(df: pd.DataFrame, zoom: float,
+              h3_bins: Callable[[pd.DataFrame, int], pd.DataFrame] = aggregate.h3_bins,
+              ) -> tuple[pdk.Layer, int, int]:
+    rounded, res = h3_input(df, zoom)
+    bins = h3_bins(rounded, res)
     top = max(int(bins["count"].max()) if len(bins) else 1, 1)
     share = np.log1p(bins["count"].to_numpy()) / math.log1p(top)
     bins = bins.assign(
@@ -202,9 +211,13 @@ def _h3_layer(df: pd.DataFrame, zoom: float) -> tuple[pdk.Layer, int, int]:
     return layer, len(bins), res
 
 
-def build_layers(df: pd.DataFrame, layer: str, zoom: float,
-                 choropleth: Any = None) -> tuple[list[pdk.Layer], str, bool, int]:
-    """The data layers for ``layer``: (layers, note, aggregated?, objects sent)."""
+def build_layers(df: pd.DataFrame, layer: str, zoom: float, choropleth: Any = None,
+                 h3_bins: Callable[[pd.DataFrame, int], pd.DataFrame] = aggregate.h3_bins,
+                 ) -> tuple[list[pdk.Layer], str, bool, int]:
+    """The data layers for ``layer``: (layers, note, aggregated?, objects sent).
+
+    ``h3_bins(df, resolution)`` computes the H3 cells (the app passes a cached one).
+    """
     n = len(df)
     if layer == "points":
         if n <= POINT_LIMIT:
@@ -214,7 +227,7 @@ def build_layers(df: pd.DataFrame, layer: str, zoom: float,
                                stroked=True, get_line_color=[255, 255, 255],
                                line_width_min_pixels=0.5, pickable=True, auto_highlight=True)],
                     "", False, n)
-        h3_layer, cells, res = _h3_layer(df, zoom)
+        h3_layer, cells, res = _h3_layer(df, zoom, h3_bins)
         note = (f"{n:,} events are more than the {POINT_LIMIT:,} drawn one by one: the map "
                 f"shows them aggregated on the server into {cells:,} H3 cells (resolution "
                 f"{res}). Narrow the filters or zoom to see single events.")
@@ -269,7 +282,9 @@ def build_deck(df: pd.DataFrame, *, layer: str = "points", basemap: str = "offli
                lat: float | None = None, lon: float | None = None, zoom: float | None = None,
                pitch: float = 0.0, bearing: float = 0.0,
                basemap_layers: list[pdk.Layer] | None = None,
-               choropleth: Any = None, height: int = 560) -> MapResult:
+               choropleth: Any = None, height: int = 560,
+               h3_bins: Callable[[pd.DataFrame, int], pd.DataFrame] = aggregate.h3_bins,
+               ) -> MapResult:
     """The deck for the filtered events ``df``.
 
     ``basemap="offline"`` sets ``map_provider=None`` and no style (no request leaves the machine) and
@@ -279,7 +294,7 @@ def build_deck(df: pd.DataFrame, *, layer: str = "points", basemap: str = "offli
     view = pdk.ViewState(latitude=fit_lat if lat is None else lat,
                          longitude=fit_lon if lon is None else lon,
                          zoom=fit_zoom if zoom is None else zoom, pitch=pitch, bearing=bearing)
-    data_layers, note, aggregated, sent = build_layers(df, layer, view.zoom, choropleth)
+    data_layers, note, aggregated, sent = build_layers(df, layer, view.zoom, choropleth, h3_bins)
     layers = (list(basemap_layers or []) if basemap == "offline" else []) + data_layers
     if basemap == "offline":
         # map_provider=None and pydeck's own "__MAP_STYLE__" placeholder: Streamlit then adds

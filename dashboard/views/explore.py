@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import aggregate, data, timeline, ui
 from dashboard.export import FORMATS, export_bytes, export_filename, sidecar, sidecar_bytes
-from dashboard.filters import FilterState, actor_options, apply_filters, options
+from dashboard.filters import FilterState, actor_options, filter_indices, options, take_rows
 from dashboard.layers import EVENT_COLORS, build_deck, hex_color, offline_basemap_layers
 from dashboard.text import escape_markdown
 from dashboard.urlstate import AppState, ViewState
@@ -248,9 +252,14 @@ def render() -> None:
 
     eff = effective_filters(state, bounds)
     t0 = time.perf_counter()
-    filtered = apply_filters(events, eff)
+    positions = filter_indices(events, eff)
+    # the map, figures and charts read a narrow (categorical) copy of the filtered rows; the
+    # long text columns are taken only for the table's first rows and for exports
+    view = loaded.view if loaded.view is not None else events
+    filtered = take_rows(view, positions, data.VIEW_COLUMNS)
     filter_ms = (time.perf_counter() - t0) * 1000
-    summ = aggregate.summary(filtered)
+    agg = functools.partial(data.cached_aggregate, loaded, eff)
+    summ = agg("summary", filtered)
 
     if present:
         st.markdown(f"## Conflict Atlas · {summ.events:,} events")
@@ -265,21 +274,24 @@ def render() -> None:
                + (f" Time frame: {eff.date_from} to {eff.date_to}." if state.view.cursor else ""),
                unsafe_allow_html=True)  # numbers and dates only
 
-    map_event = _map(filtered, state, present)
+    map_event = _map(filtered, state, present, agg, events)
 
     if present:
         return
-    table_sel = _table(filtered)
-    _select_from(map_event, table_sel, filtered.head(TABLE_LIMIT))
+    shown = take_rows(events, positions[:TABLE_LIMIT], TABLE_COLUMNS)
+    table_sel = _table(shown, len(filtered))
+    _select_from(map_event, table_sel, shown)
     _detail(events, state)
-    _charts(filtered)
-    _share_and_export(filtered, eff, params, state)
+    _charts(filtered, agg)
+    _share_and_export(events, positions, filtered, eff, params)
     _play_tick(state, bounds)
 
 
-def _map(filtered: pd.DataFrame, state: AppState, present: bool) -> object:
+def _map(filtered: pd.DataFrame, state: AppState, present: bool,
+         agg: Callable[..., Any], events: pd.DataFrame) -> object:
     v = state.view
-    countries_gj = data.countries_geojson() if v.basemap == "offline" else None
+    countries_gj = (data.countries_geojson(focus=data.data_bbox(events, margin=10))
+                    if v.basemap == "offline" else None)
     admin1_gj = (data.admin1_geojson(data.data_bbox(filtered))
                  if v.basemap == "offline" and len(filtered) else None)
     base = offline_basemap_layers(countries_gj, admin1_gj, data.city_labels())
@@ -292,14 +304,15 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool) -> object:
             choropleth = aggregate.choropleth_counts(filtered, admin1)
     result = build_deck(filtered, layer=v.layer, basemap=v.basemap, lat=v.lat, lon=v.lon,
                         zoom=v.zoom, pitch=v.pitch, bearing=v.bearing, basemap_layers=base,
-                        choropleth=choropleth, height=780 if present else 560)
+                        choropleth=choropleth, height=780 if present else 560,
+                        h3_bins=lambda rows, res: agg("h3", rows, res))
     if result.note:
         st.info(result.note, icon=":material/info:")
     if v.basemap == "offline" and countries_gj is None:
         st.caption("Offline basemap without country outlines (boundaries not installed).")
     event = st.pydeck_chart(result.deck, on_select="rerun", selection_mode="single-object", key="map",
                     height=780 if present else 560)
-    shown_types = set(pd.unique(filtered["event_type"]))
+    shown_types = agg("event_types", filtered)
     present_types = [t for t in EVENT_COLORS if t in shown_types]
     if v.layer == "points" and not result.aggregated:
         st.markdown(ui.legend_html(present_types), unsafe_allow_html=True)  # fixed names
@@ -314,11 +327,10 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool) -> object:
     return event
 
 
-def _table(filtered: pd.DataFrame) -> object:
+def _table(shown: pd.DataFrame, total: int) -> object:
     st.subheader("Events")
-    shown = filtered.head(TABLE_LIMIT)
-    if len(filtered) > TABLE_LIMIT:
-        st.caption(f"Showing the first {TABLE_LIMIT:,} of {len(filtered):,} events; the "
+    if total > len(shown):
+        st.caption(f"Showing the first {len(shown):,} of {total:,} events; the "
                    "exports below hold all of them.")
     return st.dataframe(
         shown[TABLE_COLUMNS], hide_index=True, key="table", on_select="rerun",
@@ -349,9 +361,9 @@ def _detail(events: pd.DataFrame, state: AppState) -> None:
             st.rerun()
 
 
-def _charts(filtered: pd.DataFrame) -> None:
+def _charts(filtered: pd.DataFrame, agg: Callable[..., Any]) -> None:
     st.subheader("Over time")
-    series = aggregate.time_series(filtered)
+    series = agg("time_series", filtered)
     if len(series):
         colors = [hex_color(EVENT_COLORS.get(c, (110, 110, 110))) for c in series.columns]
         st.bar_chart(series, color=colors, height=260)
@@ -360,17 +372,18 @@ def _charts(filtered: pd.DataFrame) -> None:
     c1, c2 = st.columns(2)
     with c1:
         st.subheader("Top actors")
-        top = aggregate.top_actors(filtered, 10)
+        top = agg("top_actors", filtered, 10)
         if len(top):
             st.bar_chart(top, x="actor", y="events", horizontal=True, height=300)
     with c2:
         st.subheader("By admin-1")
-        st.dataframe(aggregate.admin1_counts(filtered).head(50), hide_index=True, height=300,
+        st.dataframe(agg("admin1_counts", filtered).head(50), hide_index=True, height=300,
                      width="stretch")
 
 
-def _share_and_export(filtered: pd.DataFrame, eff: FilterState, params: dict[str, str],
-                      state: AppState) -> None:
+def _share_and_export(events: pd.DataFrame, positions: np.ndarray, filtered: pd.DataFrame,
+                      eff: FilterState, params: dict[str, str]) -> None:
+    """Share links and downloads; the files take the filtered rows (all columns) on click."""
     st.subheader("Share")
     link = ui.share_link(params)
     st.code(link, language=None)
@@ -386,7 +399,8 @@ def _share_and_export(filtered: pd.DataFrame, eff: FilterState, params: dict[str
     labels = {"csv": "CSV (ACLED columns)", "geojson": "GeoJSON", "geoparquet": "GeoParquet",
               "gpkg": "GeoPackage", "xlsx": "Excel"}
     for col, fmt in zip(cols, FORMATS, strict=False):
-        col.download_button(labels[fmt], data=lambda f=fmt: export_bytes(filtered, f),
+        col.download_button(labels[fmt],
+                            data=lambda f=fmt: export_bytes(take_rows(events, positions), f),
                             file_name=export_filename(eff, fmt), mime=FORMATS[fmt][1],
                             key=f"dl_{fmt}", on_click="ignore")
     meta = sidecar(eff, len(filtered), "any", store=str(data.store_path()))
