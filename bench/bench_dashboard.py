@@ -225,8 +225,10 @@ def write_results(rows: list[dict[str, object]], load: tuple[float, float]) -> s
             f"{r.get('browser_warm_s', '-')} "
             f"| {r.get('browser_change_s', '-')} | {r.get('naive_first_s', '-')} |")
     lines += ["", ("Browser times run from opening the page to the event count and the deck "
-                   "canvas being on the page; \"cold\" is the first view after `serve` started (which "
-                   "pre-validates the store into its cache file), \"warm\" a second browser session. Above 20,000 filtered events the dashboard sends H3 bins instead of "
+                   "canvas being on the page; \"cold\" is the first view after `serve` reported ready "
+                   "(`serve` validates the store into its cache file, then warms the server "
+                   "process: imports, events, basemap and the default view's aggregates), "
+                   "\"warm\" a second browser session (browser caches warm too). Above 20,000 filtered events the dashboard sends H3 bins instead of "
                    "points; the naive page sends every point."), ""]
     return "\n".join(lines)
 

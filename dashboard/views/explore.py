@@ -215,6 +215,7 @@ def _select_from(result: object, table_sel: object, shown: pd.DataFrame) -> None
 
 
 def render() -> None:
+    started = time.perf_counter()
     loaded = data.load_events()
     events = loaded.events
     state, notices, from_url = ui.resolve_state(data.default_basemap())
@@ -284,6 +285,8 @@ def render() -> None:
     _detail(events, state)
     _charts(filtered, agg)
     _share_and_export(events, positions, filtered, eff, params)
+    logger.info("explore: %d of %d events, filtered in %.0f ms, page script %.0f ms",
+                len(filtered), len(events), filter_ms, (time.perf_counter() - started) * 1000)
     _play_tick(state, bounds)
 
 
