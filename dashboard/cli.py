@@ -122,11 +122,14 @@ def _serve(args: argparse.Namespace) -> int:
         try:
             n = len(read_store(store))  # validates once into the cache file beside the store
             print(f"store {store}: {n:,} events", file=sys.stderr)
-            timings = warm_up(store)
-            logger.info("warm-up: %s", timings)
         except (SchemaError, ValueError, OSError) as exc:
             print(f"warning: cannot read {store} ({exc}); the dashboard will say so",
                   file=sys.stderr)
+        else:
+            try:
+                logger.info("warm-up: %s", warm_up(store))
+            except Exception as exc:  # noqa: BLE001 - only an optimisation: serve anyway
+                logger.warning("warm-up failed (the first page view will be slower): %s", exc)
     else:
         print(f"note: {store} does not exist yet; the dashboard starts empty "
               "(add articles from its 'Add articles' page)", file=sys.stderr)
