@@ -53,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
     if not paths:
         return 2
     out: Path = args.out or default_store_path()
-    bar = tqdm(total=0, unit="article", disable=args.no_progress, file=sys.stderr,
+    # disable=None: no bar when stderr is not a terminal (CI logs, pipes)
+    bar = tqdm(total=0, unit="article", disable=True if args.no_progress else None,
+               file=sys.stderr,
                desc="extracting")
 
     def progress(done: int, total: int | None, label: str) -> None:
