@@ -54,6 +54,8 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from geodata.boundaries import haversine_km
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -63,7 +65,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ERROR_KM = 20039.0
 ACCURACY_KM = 161.0
-EARTH_RADIUS_KM = 6371.0088
 METRIC_KEYS = ("n", "coverage", "accuracy_161km", "mean_km", "median_km", "auc")
 SPAN_KEYS = ("precision", "recall", "f1", "precision_overlap", "recall_overlap", "f1_overlap")
 MIN_BREAKDOWN_N = 1
@@ -116,16 +117,6 @@ class Row:
 
 
 # ---------------------------------------------------------------- distances and metrics
-
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
-    """Great-circle distances in km, vectorised over numpy arrays (or scalars)."""
-    import numpy as np
-
-    p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
-    dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
 
 def coerce_point(p: Any) -> tuple[float, float] | None:
     """A valid (lat, lon) from a resolver's answer, else ``None`` (logged at debug level).

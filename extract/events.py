@@ -254,8 +254,8 @@ def refine_type(trigger: Trigger, sentence: str, actor2_inter: int | None,
 
 def code_sentence(sentence: str, published: dt.date | None, actors: Sequence[ActorHit],
                   previous_date: DateMention | None = None,
-                  national_force_of: Callable[[str], str] | None = None
-                  ) -> SentenceEvent | None:
+                  national_force_of: Callable[[str], str] | None = None,
+                  dates: Sequence[DateMention] | None = None) -> SentenceEvent | None:
     """The event a sentence reports, or ``None`` (no trigger, or habitual/hypothetical)."""
     found = find_trigger(sentence)
     if found is None:
@@ -275,7 +275,8 @@ def code_sentence(sentence: str, published: dt.date | None, actors: Sequence[Act
     target_inter = next((a.inter_code for a in actors if a.canonical == actor2), None)
     fatalities = find_fatalities(sentence)
     event_type, sub = refine_type(trigger, sentence, target_inter, fatalities)
-    dates = find_dates(sentence, published)
+    if dates is None:
+        dates = find_dates(sentence, published)
     explicit = next((d for d in dates if d.explicit and d.date), None)
     own = explicit or next((d for d in dates if d.date), None)
     chosen = own or previous_date

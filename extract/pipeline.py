@@ -157,12 +157,13 @@ class Extractor:
             actors = self._within(article_actors, start, end)
             context = pending[1] if pending and index - pending[0] <= PENDING_REACH else None
             previous_date = _as_date_mention(context) or last_date
-            own = [d for d in find_dates(text, article.published) if d.date is not None]
+            dates = find_dates(text, article.published)
+            own = [d for d in dates if d.date is not None]
             if own and (article.published is None or
                         abs((article.published - own[-1].date).days) <= BACKGROUND_DAYS):
                 last_date = own[-1]
             coded = code_sentence(text, article.published, actors, previous_date,
-                                  self._national_force)
+                                  self._national_force, dates)
             places = self._event_places(resolutions, start, end, article_actors, datelines)
             if context is not None and places and (coded is None or coded.generic):
                 coded = continue_event(context, coded)

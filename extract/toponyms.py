@@ -24,9 +24,9 @@ import math
 import re
 import sqlite3
 import statistics
-from collections import Counter, defaultdict
-from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections import Counter
+from collections.abc import Container, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -692,18 +692,3 @@ def default_finder(language: str = "en") -> _Finder:
     from extract.nlp import NlpRegistry
 
     return _Finder(ToponymResolver(), NlpRegistry().get(language))
-
-
-def with_place(res: Resolution, place: dict[str, Any]) -> Resolution:
-    return replace(res, place=place)
-
-
-def group_by_sentence(resolutions: Iterable[Resolution], sentences: Sequence[tuple[int, int]]
-                      ) -> dict[int, list[Resolution]]:
-    out: dict[int, list[Resolution]] = defaultdict(list)
-    for r in resolutions:
-        for i, (s, e) in enumerate(sentences):
-            if s <= r.mention.start < e:
-                out[i].append(r)
-                break
-    return out

@@ -11,7 +11,7 @@ import math
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -172,17 +172,3 @@ class Gazetteer:
             (lat - dlat, lat + dlat, lon - dlon, lon + dlon, *feature_classes))
         found = [(p, haversine_km(lat, lon, p.lat, p.lon)) for p in (PlaceRow(*r) for r in rows)]
         return sorted((pk for pk in found if pk[1] <= km), key=lambda pk: pk[1])
-
-    def iter_names(self, *, feature_classes: Sequence[str] | None = None,
-                   min_population: int = 0, max_kind: int = 2) -> Iterator[tuple[str, str]]:
-        """(name, place id) pairs, e.g. to build a phrase matcher for running text."""
-        sql = ("SELECT n.name, p.id FROM names n JOIN places p ON p.rid = n.rid "
-               "WHERE n.kind <= ? AND (p.population >= ? OR p.feature_class != 'city')")
-        params: list[object] = [max_kind, min_population]
-        if feature_classes:
-            sql += f" AND p.feature_class IN ({','.join('?' * len(feature_classes))})"
-            params.extend(feature_classes)
-        yield from self._query(sql, params)
-
-    def stats(self) -> dict[str, int]:
-        return dict(self._query("SELECT feature_class, count(*) FROM places GROUP BY 1"))

@@ -51,7 +51,7 @@ FACILITY_CLASSES = {"airport", "military_base"}
 FACILITY_RADIUS_KM = 40.0
 FACILITY_DISTANCE_WEIGHT = 1.5  # an airport 10 km out of town loses 0.45
 
-_ISO3_TO_ISO2_CACHE_SIZE = 512
+_ISO3_CACHE_SIZE = 512
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +123,7 @@ def _normalise_country_codes(codes: str | Iterable[str] | None,
     return out
 
 
-@lru_cache(maxsize=_ISO3_TO_ISO2_CACHE_SIZE)
+@lru_cache(maxsize=_ISO3_CACHE_SIZE)
 def _iso3(alpha2: str) -> str:
     import pycountry
 

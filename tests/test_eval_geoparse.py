@@ -28,13 +28,14 @@ from extract.corpora import (
     read_corpus,
     repair_offsets,
 )
+from geodata.boundaries import EARTH_RADIUS_KM
 
 DATA = Path(__file__).parent / "data" / "eval"
 GWN = DATA / "gwn_sample.xml"
 LGL = DATA / "lgl_sample.xml"
 GEOVIRUS = DATA / "geovirus_sample.xml"
 WIKTOR = DATA / "wiktor_sample.xml"
-KM_PER_DEGREE = 2 * math.pi * eg.EARTH_RADIUS_KM / 360  # 111.195 km along the equator
+KM_PER_DEGREE = 2 * math.pi * EARTH_RADIUS_KM / 360  # 111.195 km along the equator
 
 
 class FixedResolver:
@@ -182,7 +183,7 @@ def test_haversine_known_distances() -> None:
     assert d[1] == pytest.approx(KM_PER_DEGREE, rel=1e-9)
     assert d[2] == pytest.approx(81.7, abs=0.5)  # Mosul - Erbil
     antipode = eg.haversine_km(0.0, 0.0, 0.0, 180.0)
-    assert float(antipode) == pytest.approx(math.pi * eg.EARTH_RADIUS_KM)
+    assert float(antipode) == pytest.approx(math.pi * EARTH_RADIUS_KM)
 
 
 def test_metrics_hand_computed_with_a_miss() -> None:
