@@ -23,7 +23,6 @@ import logging
 import math
 import re
 import sqlite3
-import statistics
 from collections import Counter
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from geodata.gazetteer import haversine_km
+from extract.coherence import support as coherence_support
 from geodata.names import fold, strip_article
 
 logger = logging.getLogger(__name__)
@@ -388,7 +387,7 @@ def mentions_from_doc(doc: Doc) -> list[Mention]:
 
 FOCUS_WEIGHT = 4.0
 DEMONYM_MARGIN = 1.0  # a known demonym reads as its country before any namesake town
-RESOLUTION_ROUNDS = 2  # decide, then decide again knowing what the others decided
+RESOLUTION_ROUNDS = 3  # decide, then decide again knowing what the others decided
 CONTAINMENT_REACH = 80  # characters between a place and the region said to contain it
 # What may stand between a place and its container: "Qamichli, dans la province d'",
 # "Al-Qaim, in Iraq's western ", "Samarra (", "سامراء بمحافظة".
@@ -400,8 +399,13 @@ _CONTAINS = re.compile(
     r"centre|nord-est|nord-ouest|sud-est|sud-ouest|في|ب?محافظة|ب?منطقة|شمال|جنوب|شرق|غرب|"
     r"و|،)\s*[-,]?\s*)*$", re.IGNORECASE)
 CUE_BONUS = 3.0
-PROXIMITY_WEIGHT = 1.0
-CANDIDATES = 12
+# Support of the other names' readings near or around a reading (extract.coherence): a
+# fully supporting name adds COHERENCE_WEIGHT, the sum counts up to COHERENCE_CAP names.
+COHERENCE_WEIGHT = 1.5
+COHERENCE_CAP = 3.0
+# How much a reading below the best of its name still counts as support: exp(-gap / T).
+LIKELIHOOD_TEMPERATURE = 1.5
+CANDIDATES = 25
 
 
 def cue_classes(text: str, start: int, previous: Sequence[tuple[int, tuple[str, ...]]] = (),
@@ -524,20 +528,6 @@ class ToponymResolver:
                 break
 
     @staticmethod
-    def _anchors(cands: dict, decided: dict) -> list[tuple[Any, dict[str, Any]]]:
-        """Places sure enough to say where the document is: unambiguous names at first,
-        then the confident decisions of the previous round (countries say nothing)."""
-        out = []
-        for key, options in cands.items():
-            if key in decided:
-                _score, confidence, place, _top = decided[key]
-                if place is not None and confidence >= 0.8:
-                    out.append((key, place))
-            elif options and (len(options) == 1 or options[0][0] - options[1][0] > 1.5):
-                out.append((key, options[0][1]))
-        return [(k, p) for k, p in out if p["feature_class"] not in ("country", "continent")]
-
-    @staticmethod
     def _evidence(cands: list[tuple[float, dict[str, Any]]]) -> tuple[str, float]:
         """The country a mention's best reading points to, and how strongly."""
         if not cands or not cands[0][1].get("country_code"):
@@ -564,30 +554,31 @@ class ToponymResolver:
         demonym_focus: Counter[str] = Counter(self.demonyms.countries_in(text))
         evidence = {key: self._evidence(options) for key, options in cands.items()}
         decided: dict[tuple[str, tuple[str, ...]], tuple[float, float, dict | None, tuple]] = {}
+        keys = list(cands)
+        groups = [[row for _s, row in cands[key]] for key in keys]
+        current = {key: [s for s, _row in cands[key]] for key in keys}
         for _round in range(RESOLUTION_ROUNDS):
             # Each name is read in the light of every *other* name of the document: the
-            # countries they point to, and where they are.
+            # countries they point to, and the readings that lie near or around its own.
             focus = demonym_focus.copy()
             for key, (country, weight) in evidence.items():
                 if country:
                     focus[country] += weight * counts[key]
-            anchors = self._anchors(cands, decided)
-            for key, options in cands.items():
+            support = coherence_support(groups, [_likelihoods(current[k]) for k in keys])
+            for key, near in zip(keys, support, strict=True):
+                options = cands[key]
                 own_country, own_weight = evidence[key]
                 others = focus.copy()
                 if own_country:
                     others[own_country] -= own_weight * counts[key]
                 others = +others
                 total = sum(others.values()) or 1.0
-                centre = _centre([a for k, a in anchors if k != key])
                 rescored = []
-                for score, row in options:
+                for (score, row), sp in zip(options, near, strict=True):
                     s = score + FOCUS_WEIGHT * others.get(row.get("country_code", ""), 0.0) / total
-                    if centre is not None and row["feature_class"] not in ("country",
-                                                                           "continent"):
-                        km = haversine_km(centre[0], centre[1], row["lat"], row["lon"])
-                        s -= PROXIMITY_WEIGHT * math.log10(1 + km / 100.0)
+                    s += COHERENCE_WEIGHT * min(sp, COHERENCE_CAP)
                     rescored.append((s, row))
+                current[key] = [s for s, _row in rescored]
                 rescored.sort(key=lambda sr: -sr[0])
                 if rescored and "admin1" in key[1] and rescored[0][1]["feature_class"] == "city":
                     province = self._province_named_after(rescored[0][1], key[0])
@@ -619,6 +610,14 @@ class ToponymResolver:
         return out
 
 
+def _likelihoods(scores: Sequence[float]) -> list[float]:
+    """How likely each reading of a name is next to its best one (1.0 for the best)."""
+    if not scores:
+        return []
+    top = max(scores)
+    return [math.exp((s - top) / LIKELIHOOD_TEMPERATURE) for s in scores]
+
+
 def _stray(place: dict[str, Any], focus: Counter[str]) -> bool:
     """A place outside every country the rest of the document is about, found only by the
     name list: in an article about Syria, "Observatoire" is not Paris 14e, "Aïn" not the
@@ -637,13 +636,6 @@ def _stray(place: dict[str, Any], focus: Counter[str]) -> bool:
 
 STRAY_FOCUS = 0.4  # the document's main country has at least this share of the evidence
 STRAY_MAX_POPULATION = 1_000_000
-
-
-def _centre(places: Sequence[dict[str, Any]]) -> tuple[float, float] | None:
-    if not places:
-        return None
-    return (statistics.median(p["lat"] for p in places),
-            statistics.median(p["lon"] for p in places))
 
 
 # --------------------------------------------------------------------------- adapters

@@ -46,6 +46,10 @@ NEAR_WEIGHT = 2.5
 NEAR_SCALE_KM = 50.0
 # An admin unit named like a city inside it ranks just below that city.
 SHADOW_MARGIN = 0.5
+# A name that is some place's own (main) name names that place before any place that only
+# has it as an alternate: "Salisbury" is the English town before Harare's colonial name,
+# "Venice" Venezia before a nickname. Countries keep their exonyms ("Allemagne").
+RIVAL_MAIN_PENALTY = 1.5
 
 FACILITY_CLASSES = {"airport", "military_base"}
 FACILITY_RADIUS_KM = 40.0
@@ -100,6 +104,30 @@ def _shadow_admin_units(scored: dict[int, tuple[float, NameHit]]) -> None:
         inside = [s for s, city in cities if getattr(city, field) == getattr(unit, field)]
         if inside:
             scored[rid] = (min(score, max(inside) - SHADOW_MARGIN), hit)
+
+
+def _prefer_main_names(scored: dict[int, tuple[float, NameHit]]) -> None:
+    """Lower the alternate-name hits when another place has the name as its main one (an
+    admin unit holding the place does not count: "New York" is the city before the state).
+    """
+    rivals = [h.place for _s, h in scored.values() if h.kind == MAIN]
+    if not rivals:
+        return
+    for rid, (score, hit) in list(scored.items()):
+        place = hit.place
+        if hit.kind not in (ALT, VARIANT) or place.feature_class in ("country", "continent"):
+            continue
+        if any(not _holds(rival, place) for rival in rivals):
+            scored[rid] = (score - RIVAL_MAIN_PENALTY, hit)
+
+
+def _holds(unit: PlaceRow, place: PlaceRow) -> bool:
+    """Whether admin unit ``unit`` contains ``place`` (by GeoNames admin codes)."""
+    if unit.feature_class == "admin1":
+        return bool(unit.admin1_code) and unit.admin1_code == place.admin1_code
+    if unit.feature_class == "admin2":
+        return bool(unit.admin2_code) and unit.admin2_code == place.admin2_code
+    return False
 
 
 def _normalise_country_codes(codes: str | Iterable[str] | None,
@@ -188,6 +216,7 @@ class GazetteerGeocoder(Geocoder):
             if classes is not None and hit.place.feature_class not in classes:
                 continue
             scored[hit.place.rid] = (score_hit(hit, hints), hit)
+        _prefer_main_names(scored)
         _shadow_admin_units(scored)
         if classes and classes & FACILITY_CLASSES:
             self._add_facilities_near(scored, hits, countries, classes, hints)
