@@ -193,6 +193,8 @@ class Extractor:
             m = res.mention
             if not (start <= m.start < end) or res.place is None or res.is_metonym:
                 continue
+            if res.basis == "document":
+                continue  # a street or building placed at the nearest town: not a location
             if any(s <= m.start < e for s, e in datelines):
                 continue
             if res.place["feature_class"] not in EVENT_CLASSES:
@@ -221,7 +223,9 @@ class Extractor:
             country=plain(place.get("country", "")), iso=place.get("country_iso3", ""),
             admin1=admin1, admin2=plain(place.get("admin2", "")), location=plain(place["name"]),
             latitude=place["lat"], longitude=place["lon"],
-            geo_precision=geo_precision(sentence, m.start - sent_start, place),
+            # A place reached through another name (the town of a street) is approximate.
+            geo_precision=max(geo_precision(sentence, m.start - sent_start, place),
+                              2 if res.basis else 1),
             gazetteer_id=place["id"], fatalities=coded.fatalities,
             notes=_notes(coded, place, sentence),
             source=article.source or "", source_url=article.url or article.path,

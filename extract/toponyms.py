@@ -120,6 +120,10 @@ class Resolution:
     cue_classes: tuple[str, ...] = ()
     is_metonym: bool = False
     candidates: tuple[dict[str, Any], ...] = field(default=(), repr=False)
+    # How the place was reached: "" (the name itself), "part" (a place named inside the
+    # name: "Manila Cathedral" -> Manila) or "document" (no place of that name: the nearest
+    # place the document names, for a street or a building).
+    basis: str = ""
 
     @property
     def latlon(self) -> tuple[float, float] | None:
@@ -448,7 +452,8 @@ def is_metonym(text: str, mention: Mention, candidates: Sequence[dict[str, Any]]
 class ToponymResolver:
     """Resolves the mentions of one document together (see the module docstring)."""
 
-    def __init__(self, geocoder: Any = None, demonyms: Any = None) -> None:
+    def __init__(self, geocoder: Any = None, demonyms: Any = None, *,
+                 fallback: bool = True) -> None:
         if geocoder is None:
             from geodata import GazetteerGeocoder
 
@@ -459,6 +464,8 @@ class ToponymResolver:
 
             demonyms = DemonymTable.load(geocoder)
         self.demonyms = demonyms
+        # Unknown names: try the places named inside them, then the document's nearest.
+        self.fallback = fallback
 
     def _candidates(self, name: str, language: str | None,
                     classes: tuple[str, ...]) -> list[tuple[float, dict[str, Any]]]:
@@ -545,11 +552,21 @@ class ToponymResolver:
             c = cue_classes(text, m.start, previous, m.end)
             cues.append(c)
             previous.append((m.end, c))
-        sense_keys = [(fold(m.text), c) for m, c in zip(mentions, cues, strict=True)]
         cands: dict[tuple[str, tuple[str, ...]], list[tuple[float, dict[str, Any]]]] = {}
-        for mention, key in zip(mentions, sense_keys, strict=True):
+        sense_keys: list[tuple[str, tuple[str, ...]]] = []
+        partial: set[int] = set()
+        for i, (mention, cue) in enumerate(zip(mentions, cues, strict=True)):
+            key = (fold(mention.text), cue)
             if key not in cands:  # one sense per document for a name in a given cue
-                cands[key] = self._candidates(mention.text, language, key[1])
+                cands[key] = self._candidates(mention.text, language, cue)
+            if not cands[key] and self.fallback:
+                part = self._part_name(mention.text, language)
+                if part is not None:
+                    key = (fold(part), cue)
+                    if key not in cands:
+                        cands[key] = self._candidates(part, language, cue)
+                    partial.add(i)
+            sense_keys.append(key)
         counts = Counter(sense_keys)
         demonym_focus: Counter[str] = Counter(self.demonyms.countries_in(text))
         evidence = {key: self._evidence(options) for key, options in cands.items()}
@@ -597,7 +614,7 @@ class ToponymResolver:
                     decided[key] = (0.0, 0.0, None, ())
         self._containment(text, mentions, sense_keys, decided)
         out = []
-        for mention, key in zip(mentions, sense_keys, strict=True):
+        for i, (mention, key) in enumerate(zip(mentions, sense_keys, strict=True)):
             score, confidence, place, top = decided[key]
             if place is not None and mention.source == "gazetteer":
                 others = focus.copy()  # the evidence of every other name in the document
@@ -606,8 +623,56 @@ class ToponymResolver:
                 if _stray(place, +others):
                     place, confidence = None, 0.0
             out.append(Resolution(mention, place, score, round(confidence, 3), key[1],
-                                  is_metonym(text, mention, top), top))
+                                  is_metonym(text, mention, top), top,
+                                  "part" if i in partial and place is not None else ""))
+        return self._document_fallback(out) if self.fallback else out
+
+    def _part_name(self, name: str, language: str | None) -> str | None:
+        """The most prominent place named inside a name the gazetteer does not know
+        ("Colorado State University" -> Colorado, "Dubai World Cup" -> Dubai): capitalised
+        runs of words, single words only when they are no common word."""
+        from wordfreq import zipf_frequency
+
+        words = re.findall(r"[^\W\d_][\w'’.-]*", name)
+        best: tuple[float, str] | None = None
+        for size in range(len(words) - 1, 0, -1):
+            for i in range(len(words) - size + 1):
+                run = words[i:i + size]
+                if not run[0][:1].isupper() or fold(run[0]) in _NEVER_FIRST:
+                    continue
+                part = " ".join(run)
+                if len(fold(part)) < 3 or fold(part) in _STOP_SINGLE:
+                    continue
+                if size == 1 and max(zipf_frequency(part.lower(), language or "en"),
+                                     zipf_frequency(part.lower(), "en")) >= COMMON_WORD_ZIPF:
+                    continue
+                hits = self.geocoder.candidates(part, language=language)
+                if hits and (best is None or hits[0][0] > best[0]):
+                    best = (hits[0][0], part)
+        return None if best is None else best[1]
+
+    @staticmethod
+    def _document_fallback(resolutions: list[Resolution]) -> list[Resolution]:
+        """A name no gazetteer entry fits (a street, a building, a stadium) is placed at the
+        nearest place the text names around it, preferring towns to wider units."""
+        placed = [r for r in resolutions if r.place is not None and not r.is_metonym]
+        if not placed or all(r.place is not None for r in resolutions):
+            return resolutions
+        local = [r for r in placed if r.place["feature_class"] not in WIDE_CLASSES] or placed
+        out = []
+        for r in resolutions:
+            if r.place is None:
+                m = r.mention
+                near = min(local, key=lambda o: (abs(o.mention.start - m.start), o.mention.start))
+                r = Resolution(m, near.place, 0.0, round(FALLBACK_CONFIDENCE
+                                                         * near.confidence, 3),
+                               r.cue_classes, False, (), "document")
+            out.append(r)
         return out
+
+
+WIDE_CLASSES = ("country", "continent", "region", "admin1")
+FALLBACK_CONFIDENCE = 0.3
 
 
 def _likelihoods(scores: Sequence[float]) -> list[float]:
