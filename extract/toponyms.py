@@ -506,32 +506,33 @@ class ToponymResolver:
     @staticmethod
     def _containment(text: str, mentions: Sequence[Mention],
                      keys: Sequence[tuple[str, tuple[str, ...]]],
-                     decided: dict[tuple[str, tuple[str, ...]], tuple]) -> None:
-        """"Al-Qaim, in Iraq's western Anbar province", "Qamichli, dans la province de
-        Hassaké": a place followed closely by a region or country is read inside it."""
+                     decided: dict[tuple[str, tuple[str, ...]], tuple],
+                     ranked: dict[tuple[str, tuple[str, ...]], list[tuple[float, dict]]]
+                     ) -> None:
+        """"Al-Qaim, in Iraq's western Anbar province", "London, Ontario", "Albany, New
+        York": a place followed closely by a region or country is read inside it, the two
+        names choosing their readings together (the best-scoring pair where the second
+        holds the first, unless it scores far below the separate choices)."""
         for i, mention in enumerate(mentions):
-            key = keys[i]
-            score, confidence, place, options = decided[key]
-            if place is None or len(options) < 2:
-                continue
             for j in range(i + 1, len(mentions)):
                 nxt = mentions[j]
-                if nxt.start - mention.end > CONTAINMENT_REACH:
+                if nxt.start - mention.end > CONTAINMENT_REACH \
+                        or not _CONTAINS.match(text[mention.end:nxt.start]):
                     break
-                if not _CONTAINS.match(text[mention.end:nxt.start]):
+                inner, outer = keys[i], keys[j]
+                if inner == outer or decided[inner][2] is None or decided[outer][2] is None:
                     break
-                container = decided[keys[j]][2]
-                if container is None or container["feature_class"] not in (
-                        "country", "admin1", "admin2", "region"):
-                    continue
-                field = {"country": "country_code", "admin1": "admin1_code",
-                         "admin2": "admin2_code", "region": "country_code"}[
-                    container["feature_class"]]
-                inside = [o for o in options if o.get(field) == container.get(field)
-                          and o["id"] != container["id"]]
-                if inside and inside[0]["id"] != place["id"]:
-                    decided[key] = (score, confidence, inside[0],
-                                    (inside[0], *[o for o in options if o is not inside[0]]))
+                pair = _containing_pair(ranked[inner], ranked[outer])
+                if pair is None:
+                    continue  # maybe the next name holds it: "Hit, Anbar, Iraq"
+                score, x, y = pair
+                current = ranked[inner][0][0] + ranked[outer][0][0]
+                if score >= current - PAIR_SLACK:
+                    for key, place in ((inner, x), (outer, y)):
+                        best, confidence, old, options = decided[key]
+                        if old["id"] != place["id"]:
+                            decided[key] = (best, confidence, place,
+                                            (place, *[o for o in options if o is not place]))
                 break
 
     @staticmethod
@@ -574,6 +575,7 @@ class ToponymResolver:
         keys = list(cands)
         groups = [[row for _s, row in cands[key]] for key in keys]
         current = {key: [s for s, _row in cands[key]] for key in keys}
+        ranked: dict[tuple[str, tuple[str, ...]], list[tuple[float, dict[str, Any]]]] = {}
         for _round in range(RESOLUTION_ROUNDS):
             # Each name is read in the light of every *other* name of the document: the
             # countries they point to, and the readings that lie near or around its own.
@@ -597,6 +599,7 @@ class ToponymResolver:
                     rescored.append((s, row))
                 current[key] = [s for s, _row in rescored]
                 rescored.sort(key=lambda sr: -sr[0])
+                ranked[key] = rescored
                 if rescored and "admin1" in key[1] and rescored[0][1]["feature_class"] == "city":
                     province = self._province_named_after(rescored[0][1], key[0])
                     if province is not None:
@@ -612,7 +615,7 @@ class ToponymResolver:
                         else ("", 0.0)
                 else:
                     decided[key] = (0.0, 0.0, None, ())
-        self._containment(text, mentions, sense_keys, decided)
+        self._containment(text, mentions, sense_keys, decided, ranked)
         out = []
         for i, (mention, key) in enumerate(zip(mentions, sense_keys, strict=True)):
             score, confidence, place, top = decided[key]
@@ -673,6 +676,31 @@ class ToponymResolver:
 
 WIDE_CLASSES = ("country", "continent", "region", "admin1")
 FALLBACK_CONFIDENCE = 0.3
+
+
+_HOLDER_FIELD = {"country": "country_code", "admin1": "admin1_code",
+                 "admin2": "admin2_code", "region": "country_code"}
+PAIR_SLACK = 4.0  # how far below the separate choices a containing pair may score
+PAIR_DEPTH = 8  # readings of each name tried for a containing pair
+
+
+def _containing_pair(inner: Sequence[tuple[float, dict[str, Any]]],
+                     outer: Sequence[tuple[float, dict[str, Any]]]
+                     ) -> tuple[float, dict[str, Any], dict[str, Any]] | None:
+    """The best (score, x, y) with reading y of the second name holding reading x of the
+    first (a country holds nothing but its places; nothing holds a country)."""
+    best = None
+    for sx, x in inner[:PAIR_DEPTH]:
+        if x["feature_class"] in ("country", "continent"):
+            continue
+        for sy, y in outer[:PAIR_DEPTH]:
+            field = _HOLDER_FIELD.get(y["feature_class"])
+            if field is None or y["id"] == x["id"] or not y.get(field) \
+                    or y.get(field) != x.get(field):
+                continue
+            if best is None or sx + sy > best[0]:
+                best = (sx + sy, x, y)
+    return best
 
 
 def _likelihoods(scores: Sequence[float]) -> list[float]:
