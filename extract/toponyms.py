@@ -650,7 +650,8 @@ class ToponymResolver:
                                      zipf_frequency(part.lower(), "en")) >= COMMON_WORD_ZIPF:
                     continue
                 hits = self.geocoder.candidates(part, language=language)
-                if hits and (best is None or hits[0][0] > best[0]):
+                if hits and hits[0][0] >= PART_MIN_SCORE and (best is None
+                                                              or hits[0][0] > best[0]):
                     best = (hits[0][0], part)
         return None if best is None else best[1]
 
@@ -674,6 +675,10 @@ class ToponymResolver:
         return out
 
 
+# A place named inside an unknown name must be prominent (a town of some 100,000 people,
+# a province, a country): "Colorado State University" is in Colorado, but "Rogers Centre"
+# is not in Rogers, Arkansas.
+PART_MIN_SCORE = 5.0
 WIDE_CLASSES = ("country", "continent", "region", "admin1")
 FALLBACK_CONFIDENCE = 0.3
 
