@@ -46,6 +46,9 @@ NEAR_WEIGHT = 2.5
 NEAR_SCALE_KM = 50.0
 # An admin unit named like a city inside it ranks just below that city.
 SHADOW_MARGIN = 0.5
+# ... when the city holds a real share of the unit's people: Minneota (1,400 people, which
+# some list as "Minnesota") does not shadow the state.
+SHADOW_MIN_SHARE = 0.05
 # A name that is some place's own (main) name names that place before any place that only
 # has it as an alternate: "Salisbury" is the English town before Harare's colonial name,
 # "Venice" Venezia before a nickname. Countries keep their exonyms ("Allemagne").
@@ -101,7 +104,8 @@ def _shadow_admin_units(scored: dict[int, tuple[float, NameHit]]) -> None:
         if unit.feature_class not in ("admin1", "admin2"):
             continue
         field = "admin1_code" if unit.feature_class == "admin1" else "admin2_code"
-        inside = [s for s, city in cities if getattr(city, field) == getattr(unit, field)]
+        inside = [s for s, city in cities if getattr(city, field) == getattr(unit, field)
+                  and city.population >= SHADOW_MIN_SHARE * unit.population]
         if inside:
             scored[rid] = (min(score, max(inside) - SHADOW_MARGIN), hit)
 
