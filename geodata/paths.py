@@ -40,7 +40,8 @@ def index_fingerprint() -> str:
 
     digest = hashlib.sha256(INDEX_VERSION.encode())
     here = Path(__file__).resolve().parent
-    for path in (here / "build.py", here / "names.py", PACKAGE_DATA / "overlay.tsv"):
+    for path in (here / "build.py", here / "names.py", PACKAGE_DATA / "overlay.tsv",
+                 PACKAGE_DATA / "regions.tsv"):
         digest.update(path.read_bytes())
     for path in (PACKAGE_DATA / "countries.parquet", PACKAGE_DATA / "admin1.parquet"):
         digest.update(str(path.stat().st_size if path.exists() else -1).encode())
