@@ -390,7 +390,9 @@ def mentions_from_doc(doc: Doc) -> list[Mention]:
 # --------------------------------------------------------------------------- resolving
 
 FOCUS_WEIGHT = 4.0
-DEMONYM_MARGIN = 1.0  # a known demonym reads as its country before any namesake town
+# A known demonym reads as its country, whatever the document's focus ("Canadian" is
+# Canada, not Canadian, Texas).
+DEMONYM_MARGIN = 10.0
 RESOLUTION_ROUNDS = 3  # decide, then decide again knowing what the others decided
 CONTAINMENT_REACH = 80  # characters between a place and the region said to contain it
 # What may stand between a place and its container: "Qamichli, dans la province d'",

@@ -461,8 +461,8 @@ def read_overlay(path: Path) -> tuple[list[Place], dict[str, list[tuple[str, str
 def read_regions(path: Path, country_rows: list[dict], countries: list[Place],
                  cities: list[Place]) -> list[Place]:
     """World and conflict regions (``geodata/data/regions.tsv``), their points computed:
-    the area-weighted centroid of the member countries' mainland polygons, or the point of
-    the region's main town (see the file's header)."""
+    the point of the region's anchor town when given, else the area-weighted centroid of
+    the member countries' mainland polygons; populations summed over the members."""
     shapes = {r.get("iso_a2"): r for r in country_rows if r.get("main_lat") is not None}
     people = {c.country_code: c.population for c in countries}
     towns: dict[tuple[str, str], Place] = {}
@@ -475,22 +475,25 @@ def read_regions(path: Path, country_rows: list[dict], countries: list[Place],
                               delimiter="\t")
         for row in rows:
             members = row["members"].split()
-            if members:
-                missing = [m for m in members if m not in shapes]
-                if missing:
-                    raise ValueError(f"regions.tsv: {row['id']} names unknown countries "
-                                     f"{missing}")
-                weight = sum(shapes[m]["area"] for m in members)
-                lat = sum(shapes[m]["main_lat"] * shapes[m]["area"] for m in members) / weight
-                lon = sum(shapes[m]["main_lon"] * shapes[m]["area"] for m in members) / weight
-                population, country = sum(people.get(m, 0) for m in members), ""
-            else:
+            missing = [m for m in members if m not in shapes]
+            if missing:
+                raise ValueError(f"regions.tsv: {row['id']} names unknown countries {missing}")
+            population = sum(people.get(m, 0) for m in members)
+            country = ""
+            if row["anchor"]:
                 country, _sep, town_name = row["anchor"].partition(":")
                 town = towns.get((country, fold(town_name)))
                 if town is None:
                     raise ValueError(f"regions.tsv: {row['id']} anchor {row['anchor']!r} is "
                                      "no gazetteer town")
-                lat, lon, population = town.lat, town.lon, 0
+                lat, lon = town.lat, town.lon
+                country = "" if members else country
+            elif members:
+                weight = sum(shapes[m]["area"] for m in members)
+                lat = sum(shapes[m]["main_lat"] * shapes[m]["area"] for m in members) / weight
+                lon = sum(shapes[m]["main_lon"] * shapes[m]["area"] for m in members) / weight
+            else:
+                raise ValueError(f"regions.tsv: {row['id']} has neither members nor anchor")
             place = Place(id=row["id"], name=row["name"], feature_class="region",
                           feature_code="RGN", country_code=country, lat=lat, lon=lon,
                           population=population, source="overlay")

@@ -51,8 +51,10 @@ SHADOW_MARGIN = 0.5
 SHADOW_MIN_SHARE = 0.05
 # A name that is some place's own (main) name names that place before any place that only
 # has it as an alternate: "Salisbury" is the English town before Harare's colonial name,
-# "Venice" Venezia before a nickname. Countries keep their exonyms ("Allemagne").
+# "Venice" Venezia before a nickname. Countries, regions and seas keep their other names
+# ("Allemagne", "EU", "the Gulf").
 RIVAL_MAIN_PENALTY = 1.5
+WIDE_CLASSES = ("country", "continent", "region")
 
 FACILITY_CLASSES = {"airport", "military_base"}
 FACILITY_RADIUS_KM = 40.0
@@ -120,8 +122,9 @@ def _prefer_main_names(scored: dict[int, tuple[float, NameHit]]) -> None:
         return
     for rid, (score, hit) in list(scored.items()):
         place = hit.place
-        if hit.kind not in (ALT, VARIANT) or place.feature_class in ("country", "continent"):
-            continue
+        if hit.kind not in (ALT, VARIANT) or place.feature_class in WIDE_CLASSES \
+                or place.feature_code in FEATURE_CODE_PRIOR:
+            continue  # "EU", "Atlantic", "the Gulf": wide places go by their short names
         if any(not _holds(rival, place) for rival in rivals):
             scored[rid] = (score - RIVAL_MAIN_PENALTY, hit)
 
