@@ -78,6 +78,7 @@ class Document:
     text: str
     toponyms: list[GoldToponym] = field(default_factory=list)
     title: str = ""
+    url: str = ""  # the article's address when the corpus gives it (LGL, TR-News)
 
 
 @dataclass(slots=True)
@@ -220,7 +221,8 @@ def _read_gwn(root: Element) -> Iterator[tuple[Document, int]]:
                 non_locational=_text(t, "nonLocational").lower() == "yes",
                 normalised_name=_text(t, "normalisedName"),
                 modifier_type=_text(t, "modifierType")))
-        yield Document(doc_id, _raw_text(art, "text"), tops, _text(art, "title")), skipped
+        yield Document(doc_id, _raw_text(art, "text"), tops, _text(art, "title"),
+                       _text(art, "url")), skipped
 
 
 def _read_lgl(root: Element) -> Iterator[tuple[Document, int]]:
@@ -240,7 +242,8 @@ def _read_lgl(root: Element) -> Iterator[tuple[Document, int]]:
                 start=start, end=end, name=_text(t, "phrase"), lat=lat, lon=lon, geonameid=gid,
                 fclass=_text(gaz, "fclass"), fcode=_text(gaz, "fcode"),
                 country=_text(gaz, "country"), normalised_name=_text(gaz, "name")))
-        yield Document(doc_id, _raw_text(art, "text"), tops, _text(art, "title")), skipped
+        yield Document(doc_id, _raw_text(art, "text"), tops, _text(art, "title"),
+                       _text(art, "url")), skipped
 
 
 def _read_geovirus(root: Element) -> Iterator[tuple[Document, int]]:

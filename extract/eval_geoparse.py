@@ -77,16 +77,18 @@ ASSOCIATIVE_TYPES = frozenset({"Metonymic", "Non_Literal_Modifier", "Embedded_No
 
 
 class Resolver(Protocol):
-    """Places the given spans of one document; ``None`` for a span it cannot place."""
+    """Places the given spans of one document; ``None`` for a span it cannot place.
+    ``url`` is the article's address when the corpus gives one ("" otherwise)."""
 
-    def resolve(self, text: str, spans: Sequence[tuple[int, int, str]]
+    def resolve(self, text: str, spans: Sequence[tuple[int, int, str]], url: str = ""
                 ) -> list[tuple[float, float] | None]: ...
 
 
 class ToponymFinder(Protocol):
     """Finds place names in raw text: (start, end, surface, lat, lon) per mention."""
 
-    def find(self, text: str) -> list[tuple[int, int, str, float | None, float | None]]: ...
+    def find(self, text: str, url: str = ""
+             ) -> list[tuple[int, int, str, float | None, float | None]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,7 +291,7 @@ def evaluate_resolver(docs: Sequence[Document], resolver: Resolver, *,
             continue
         spans = [(t.start, t.end, t.name) for t in gold]
         try:
-            answer = list(resolver.resolve(doc.text, spans))
+            answer = list(resolver.resolve(doc.text, spans, url=doc.url))
         except Exception as exc:  # noqa: BLE001 - one bad document must not end the run
             logger.warning("resolver failed on document %s: %s: %s", doc.doc_id,
                            type(exc).__name__, exc)
@@ -317,7 +319,7 @@ def evaluate_finder(docs: Sequence[Document], finder: ToponymFinder, *,
         gold = gold_toponyms(doc)
         others = [(t.start, t.end) for t in doc.toponyms if not t.has_coordinates]
         try:
-            found = list(finder.find(doc.text))
+            found = list(finder.find(doc.text, url=doc.url))
         except Exception as exc:  # noqa: BLE001 - one bad document must not end the run
             logger.warning("finder failed on document %s: %s: %s", doc.doc_id,
                            type(exc).__name__, exc)
@@ -484,7 +486,7 @@ class GeocoderBaseline:
             self._cache[name] = coerce_point(loc)
         return self._cache[name]
 
-    def resolve(self, text: str, spans: Sequence[tuple[int, int, str]]
+    def resolve(self, text: str, spans: Sequence[tuple[int, int, str]], url: str = ""
                 ) -> list[tuple[float, float] | None]:
         return [self._geocode(name.strip()) for _, _, name in spans]
 
@@ -505,13 +507,14 @@ class CapitalisedFinder:
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
 
-    def find(self, text: str) -> list[tuple[int, int, str, float | None, float | None]]:
+    def find(self, text: str, url: str = ""
+             ) -> list[tuple[int, int, str, float | None, float | None]]:
         spans = []
         for m in _CAPITALISED.finditer(text):
             surface = m.group(0).rstrip(".")
             if surface and surface not in _NOT_PLACES:
                 spans.append((m.start(), m.start() + len(surface), surface))
-        points = self.resolver.resolve(text, spans) if spans else []
+        points = self.resolver.resolve(text, spans, url=url) if spans else []
         return [(s, e, name, p[0], p[1]) for (s, e, name), p in zip(spans, points, strict=True)
                 if p is not None]
 

@@ -40,6 +40,7 @@ from extract.schema import (
     make_event_id,
 )
 from extract.toponyms import Resolution, ToponymResolver, mentions_from_doc
+from geodata.tld import country_of_url
 from geodata.gazetteer import haversine_km
 from geodata.names import plain
 
@@ -135,7 +136,8 @@ class Extractor:
                                        " ".join(e.text.split()), 0)
                               for e in doc.ents
                               if e.label_ in _ORG_LABELS and _ARMED.search(e.text)]
-        resolutions = self.resolver.resolve(article.text, mentions, language=language)
+        resolutions = self.resolver.resolve(article.text, mentions, language=language,
+                                            home=country_of_url(article.url))
         datelines = dateline_spans(article.text)
         headline = _headline(article)
         # Actors: the curated alias table over the whole text (immune to sentence splits),

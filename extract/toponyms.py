@@ -390,6 +390,7 @@ def mentions_from_doc(doc: Doc) -> list[Mention]:
 # --------------------------------------------------------------------------- resolving
 
 FOCUS_WEIGHT = 4.0
+HOME_WEIGHT = 2.0  # the source's country counts as this many mentions of it
 # A known demonym reads as its country, whatever the document's focus ("Canadian" is
 # Canada, not Canadian, Texas).
 DEMONYM_MARGIN = 10.0
@@ -547,8 +548,10 @@ class ToponymResolver:
         return top["country_code"], 1.0 if margin > 1.5 else 0.5
 
     def resolve(self, text: str, mentions: Sequence[Mention],
-                language: str | None = None) -> list[Resolution]:
-        """One :class:`Resolution` per mention, in the same order."""
+                language: str | None = None, home: str = "") -> list[Resolution]:
+        """One :class:`Resolution` per mention, in the same order. ``home``: the country
+        the source is from (ISO alpha-2, see :func:`geodata.tld.country_of_url`), counted
+        as HOME_WEIGHT country mentions of evidence."""
         cues: list[tuple[str, ...]] = []
         previous: list[tuple[int, tuple[str, ...]]] = []
         for m in mentions:
@@ -572,6 +575,8 @@ class ToponymResolver:
             sense_keys.append(key)
         counts = Counter(sense_keys)
         demonym_focus: Counter[str] = Counter(self.demonyms.countries_in(text))
+        if home:
+            demonym_focus[home] += HOME_WEIGHT
         evidence = {key: self._evidence(options) for key, options in cands.items()}
         decided: dict[tuple[str, tuple[str, ...]], tuple[float, float, dict | None, tuple]] = {}
         keys = list(cands)
@@ -752,10 +757,13 @@ class _SpanResolver:
     def __init__(self, resolver: ToponymResolver) -> None:
         self.resolver = resolver
 
-    def resolve(self, text: str, spans: Sequence[tuple[int, int, str]]
+    def resolve(self, text: str, spans: Sequence[tuple[int, int, str]], url: str = ""
                 ) -> list[tuple[float, float] | None]:
+        from geodata.tld import country_of_url
+
         mentions = [Mention(s, e, name, "gold") for s, e, name in spans]
-        return [r.latlon for r in self.resolver.resolve(text, mentions)]
+        return [r.latlon for r in self.resolver.resolve(text, mentions,
+                                                        home=country_of_url(url))]
 
 
 class _Finder:
@@ -765,7 +773,10 @@ class _Finder:
         self.resolver = resolver
         self.nlp = nlp
 
-    def find(self, text: str) -> list[tuple[int, int, str, float | None, float | None]]:
+    def find(self, text: str, url: str = ""
+             ) -> list[tuple[int, int, str, float | None, float | None]]:
+        from geodata.tld import country_of_url
+
         doc = self.nlp(text)
         mentions = mentions_from_doc(doc)
         # Geoparsing corpora count country adjectives as toponyms ("a Russian official").
@@ -775,7 +786,8 @@ class _Finder:
                 mentions.append(Mention(start, end, word, "demonym"))
         mentions.sort(key=lambda m: m.start)
         out = []
-        for r in self.resolver.resolve(text, mentions, language="en"):
+        for r in self.resolver.resolve(text, mentions, language="en",
+                                       home=country_of_url(url)):
             lat, lon = r.latlon if r.latlon else (None, None)
             out.append((r.mention.start, r.mention.end, r.mention.text, lat, lon))
         return out

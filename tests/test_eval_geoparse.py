@@ -45,7 +45,7 @@ class FixedResolver:
         self.table = table
         self.calls: list[tuple[str, list[tuple[int, int, str]]]] = []
 
-    def resolve(self, text: str, spans: Sequence[tuple[int, int, str]]
+    def resolve(self, text: str, spans: Sequence[tuple[int, int, str]], url: str = ""
                 ) -> list[tuple[float, float] | None]:
         self.calls.append((text, list(spans)))
         return [self.table.get(name) for _, _, name in spans]
@@ -58,7 +58,7 @@ class TruthResolver:
         self.points = {(d.text, t.start, t.end): (t.lat, t.lon)
                        for d in docs for t in d.toponyms if t.has_coordinates}
 
-    def resolve(self, text: str, spans: Sequence[tuple[int, int, str]]
+    def resolve(self, text: str, spans: Sequence[tuple[int, int, str]], url: str = ""
                 ) -> list[tuple[float, float] | None]:
         return [self.points.get((text, s, e)) for s, e, _ in spans]
 
@@ -251,7 +251,7 @@ def test_resolve_mode_on_gwn_with_fixed_answers() -> None:
 
 def test_resolver_failures_count_as_misses_and_run_goes_on() -> None:
     class Flaky:
-        def resolve(self, text: str, spans: Sequence[tuple[int, int, str]]
+        def resolve(self, text: str, spans: Sequence[tuple[int, int, str]], url: str = ""
                     ) -> list[tuple[float, float] | None]:
             if "Lagos" in text:
                 raise RuntimeError("boom")
@@ -305,7 +305,8 @@ def test_end2end_precision_recall_hand_computed() -> None:
     ])
 
     class Finder:
-        def find(self, text: str) -> list[tuple[int, int, str, float | None, float | None]]:
+        def find(self, text: str, url: str = ""
+                 ) -> list[tuple[int, int, str, float | None, float | None]]:
             return [(0, 5, "Alpha", 1.0, 1.0),          # exact, right place
                     (0, 5, "Alpha", 9.0, 9.0),          # duplicate span: ignored
                     (10, 15, "Bravo", 2.0, 4.0),        # overlap only, 222 km off
