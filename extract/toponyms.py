@@ -644,8 +644,9 @@ class ToponymResolver:
 
     def _part_name(self, name: str, language: str | None) -> str | None:
         """The most prominent place named inside a name the gazetteer does not know
-        ("Colorado State University" -> Colorado, "Dubai World Cup" -> Dubai): capitalised
-        runs of words, single words only when they are no common word."""
+        ("Colorado State University" -> Colorado, "Bank of Japan" -> Japan, "Russian
+        Foreign Ministry" -> Russia): capitalised runs of words; a single common word
+        ("Center", "Royal") only when it names a major place."""
         from wordfreq import zipf_frequency
 
         words = re.findall(r"[^\W\d_][\w'’.-]*", name)
@@ -653,18 +654,25 @@ class ToponymResolver:
         for size in range(len(words) - 1, 0, -1):
             for i in range(len(words) - size + 1):
                 run = words[i:i + size]
-                if not run[0][:1].isupper() or fold(run[0]) in _NEVER_FIRST:
-                    continue
                 part = " ".join(run)
-                if len(fold(part)) < 3 or fold(part) in _STOP_SINGLE:
+                key = fold(part)
+                if not run[0][:1].isupper() or fold(run[0]) in _NEVER_FIRST \
+                        or key in _STOP_SINGLE or key in _GENERIC_PARTS:
                     continue
-                if size == 1 and max(zipf_frequency(part.lower(), language or "en"),
-                                     zipf_frequency(part.lower(), "en")) >= COMMON_WORD_ZIPF:
-                    continue
-                hits = self.geocoder.candidates(part, language=language)
-                if hits and hits[0][0] >= PART_MIN_SCORE and (best is None
-                                                              or hits[0][0] > best[0]):
-                    best = (hits[0][0], part)
+                if len(key) < 3 and not (part.isupper() and len(key) == 2):
+                    continue  # two letters only as an acronym: "US Federal Reserve"
+                if self.demonyms.country_of(part) is not None:
+                    score = DEMONYM_MARGIN
+                else:
+                    hits = self.geocoder.candidates(part, language=language)
+                    score = hits[0][0] if hits else -math.inf
+                    common = size == 1 and max(
+                        zipf_frequency(part.lower(), language or "en"),
+                        zipf_frequency(part.lower(), "en")) >= COMMON_WORD_ZIPF
+                    if common and score < PART_COMMON_MIN_SCORE:
+                        continue
+                if score >= PART_MIN_SCORE and (best is None or score > best[0]):
+                    best = (score, part)
         return None if best is None else best[1]
 
     @staticmethod
@@ -691,6 +699,17 @@ class ToponymResolver:
 # a province, a country): "Colorado State University" is in Colorado, but "Rogers Centre"
 # is not in Rogers, Arkansas.
 PART_MIN_SCORE = 5.0
+PART_COMMON_MIN_SCORE = 7.0  # a common word names a place inside a name if that is major
+# Words that name the kind of thing, never the place, inside a longer name.
+_GENERIC_PARTS = frozenset({
+    "centre", "center", "central", "western", "eastern", "northern", "southern", "north",
+    "south", "east", "west", "royal", "national", "international", "federal", "state",
+    "university", "college", "school", "hospital", "church", "cathedral", "street", "avenue",
+    "road", "bank", "house", "hall", "park", "square", "court", "station", "airport",
+    "stadium", "museum", "institute", "council", "ministry", "embassy", "hotel", "club",
+    "market", "tower", "bridge", "island", "valley", "river", "lake", "mountains", "beach",
+    "bay", "harbor", "harbour", "port", "city", "county", "district", "province", "region",
+    "new", "old", "upper", "lower", "greater", "saint", "st"})
 WIDE_CLASSES = ("country", "continent", "region", "admin1")
 FALLBACK_CONFIDENCE = 0.3
 
