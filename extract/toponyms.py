@@ -33,6 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extract.coherence import support as coherence_support
+from geodata.gazetteer import haversine_km
 from geodata.names import fold, strip_article
 
 logger = logging.getLogger(__name__)
@@ -640,7 +641,7 @@ class ToponymResolver:
             out.append(Resolution(mention, place, score, round(confidence, 3), key[1],
                                   is_metonym(text, mention, top), top,
                                   "part" if i in partial and place is not None else ""))
-        return self._document_fallback(out) if self.fallback else out
+        return self._document_fallback(_drop_isolated(out)) if self.fallback else out
 
     def _part_name(self, name: str, language: str | None) -> str | None:
         """The most prominent place named inside a name the gazetteer does not know
@@ -737,6 +738,32 @@ def _containing_pair(inner: Sequence[tuple[float, dict[str, Any]]],
             if best is None or sx + sy > best[0]:
                 best = (sx + sy, x, y)
     return best
+
+
+ISOLATED_MAX_POPULATION = 20_000
+ISOLATED_KM = 500.0
+
+
+def _drop_isolated(resolutions: list[Resolution]) -> list[Resolution]:
+    """Unplace a small town (under ISOLATED_MAX_POPULATION people) read far (over
+    ISOLATED_KM) from every other local place of a document that places at least two: in an
+    article about New Orleans, "Bourbon" is the street, not Bourbon, Missouri. The document
+    fallback then places it."""
+    local = [r for r in resolutions if r.place is not None and not r.basis
+             and r.place["feature_class"] not in WIDE_CLASSES]
+    out = []
+    for r in resolutions:
+        place = r.place
+        if place is not None and not r.basis and place["feature_class"] == "city" \
+                and place.get("population", 0) < ISOLATED_MAX_POPULATION:
+            key = fold(r.mention.text)
+            others = [o.place for o in local
+                      if o.place["id"] != place["id"] and fold(o.mention.text) != key]
+            if len(others) >= 2 and min(haversine_km(place["lat"], place["lon"], o["lat"],
+                                                     o["lon"]) for o in others) > ISOLATED_KM:
+                r = Resolution(r.mention, None, 0.0, 0.0, r.cue_classes, False, r.candidates)
+        out.append(r)
+    return out
 
 
 def _likelihoods(scores: Sequence[float]) -> list[float]:
