@@ -141,8 +141,10 @@ class SurfaceIndex:
     full; keys shorter than three characters never.
     """
 
-    def __init__(self, keys: set[str], major: set[str]) -> None:
-        self.keys = keys
+    def __init__(self, keys: set[str], major: set[str],
+                 abbreviations: set[str] | None = None) -> None:
+        self.abbreviations = abbreviations or set()  # "Ky.", "B.C.", "U.S.": folded
+        self.keys = keys | self.abbreviations
         self.major = major  # names of countries, capitals and cities over a million
         # First words of the names of two words or more.
         self.first_tokens = {k.split(" ", 1)[0] for k in keys if " " in k}
@@ -162,11 +164,15 @@ class SurfaceIndex:
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
                 "WHERE (n.kind <= 1 AND p.feature_class IN ('country', 'continent', 'region')) "
                 "OR (n.kind = 0 AND (p.feature_code = 'PPLC' OR p.population >= 1000000))")}
+            abbreviations = {r[0] for r in conn.execute(
+                "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
+                "WHERE n.kind <= 1 AND n.name LIKE '%.' AND length(n.name) <= 6 "
+                "AND p.feature_class IN ('country', 'admin1')")}
         finally:
             conn.close()
         keys |= {k for k in major if len(k) == 2}  # US, UK, EU: country acronyms
         logger.info("surface index: %d names", len(keys))
-        return cls(keys, major)
+        return cls(keys, major, abbreviations)
 
 
 def _token_keys(text: str) -> list[str]:
@@ -237,6 +243,9 @@ def _plausible(span: Span, index: SurfaceIndex) -> bool:
         return False  # "A la suite", "Les attaques" at the start of a sentence
     if len(span) == 1:
         key = fold(text)
+        if ("." in text and key in index.abbreviations) \
+                or (text.isupper() and len(key) == 2 and key in index.major):
+            return True  # "Ky.", "B.C.", "U.S."; "US", "UK" (not the pronoun "us")
         if key in _STOP_SINGLE:
             return False
         if text.isupper() and len(text) <= 4 and key not in index.major:
