@@ -309,14 +309,27 @@ class PlaceMatcher:
                                if e.label_ in ("PER", "PERSON", "ORG", "MISC", "NORP"))
                    if p is not None]
         ner_places = {(e.start, e.end) for e in doc.ents if e.label_ in NER_PLACE_LABELS}
+        # Surnames of the document: the last word of a person's name, so that "Walsh" said
+        # later is still the mayor, not Walsh, Colorado.
+        surnames = {_surname_key(p[-1].text) for p in persons
+                    if p.label_ in ("PER", "PERSON") and len(p) >= 2}
+        kept = []
         for start, end in find_gazetteer_spans(doc, self.index):
             inside_name = any(p.start <= start and end <= p.end and (p.start, p.end) !=
                               (start, end) for p in persons)
             if inside_name and fold(doc[start:end].text) not in self.index.major:
                 continue  # "Nancy Pelosi" is not Nancy; "l'Observatoire syrien" not a place
-            if (start, end) not in ner_places and (
-                    self._common_word(doc[start:end])
-                    or _person_context(doc, start, end, self.index, self.adjectives)):
+            if (start, end) not in ner_places:
+                if self._common_word(doc[start:end]):
+                    continue
+                if _person_context(doc, start, end, self.index, self.adjectives):
+                    surnames.add(_surname_key(doc[start].text))
+                    continue
+            kept.append((start, end))
+        for start, end in kept:
+            if end - start == 1 and (start, end) not in ner_places \
+                    and _surname_key(doc[start].text) in surnames \
+                    and fold(doc[start].text) not in self.index.major:
                 continue
             spans[(start, end)] = "gazetteer"
         for ent in doc.ents:
@@ -359,6 +372,11 @@ def _person_context(doc: Doc, start: int, end: int, index: SurfaceIndex,
             and prev.text.lower() not in _PLACE_WORDS and fold(prev.text) not in adjectives:
         return True
     return bool(_SPEECH_AFTER.match(doc.text[doc[start].idx + len(doc[start].text):][:30]))
+
+
+def _surname_key(word: str) -> str:
+    """A name's folded form without a possessive: "Steele's" -> "steele"."""
+    return fold(re.sub(r"['’]s$", "", word))
 
 
 _PLACE_WORDS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
