@@ -288,8 +288,8 @@ class PlaceMatcher:
 
     def _common_word(self, span: Span) -> bool:
         """A frequent word of the language rather than a place ("East", "Lire"); a major
-        place name counts as a word only inside a longer name ("US Central Command",
-        "Washington Post")."""
+        place name counts as a word only inside a longer name ("Washington Post"), unless
+        it is an acronym ("US Central Command" still names the US)."""
         from wordfreq import zipf_frequency
 
         if len(span) > 1:
@@ -297,7 +297,8 @@ class PlaceMatcher:
         doc = span.doc
         nxt = doc[span.end] if span.end < len(doc) else None
         in_longer_name = nxt is not None and nxt.is_alpha and nxt.text[:1].isupper()
-        if fold(span.text) in self.index.major and not in_longer_name:
+        if fold(span.text) in self.index.major and (not in_longer_name
+                                                     or span.text.isupper()):
             return False
         word = span.text.lower()
         return max(zipf_frequency(word, self.language), zipf_frequency(word, "en")) \
