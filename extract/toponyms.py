@@ -673,9 +673,9 @@ class ToponymResolver:
 
     def _part_name(self, name: str, language: str | None) -> str | None:
         """The most prominent place named inside a name the gazetteer does not know
-        ("Colorado State University" -> Colorado, "Bank of Japan" -> Japan, "Russian
-        Foreign Ministry" -> Russia): capitalised runs of words; a single common word
-        ("Center", "Royal") only when it names a major place."""
+        ("Colorado State University" -> Colorado, "Bank of Japan" -> Japan): capitalised
+        runs of words; a single common word ("Center", "Royal") only when it names a major
+        place; a nationality ("Russian Foreign Ministry") when nothing else is named."""
         from wordfreq import zipf_frequency
 
         words = re.findall(r"[^\W\d_][\w'’.-]*", name)
@@ -691,7 +691,8 @@ class ToponymResolver:
                 if len(key) < 3 and not (part.isupper() and len(key) == 2):
                     continue  # two letters only as an acronym: "US Federal Reserve"
                 if self.demonyms.country_of(part) is not None:
-                    score = DEMONYM_MARGIN
+                    score = PART_MIN_SCORE  # a nationality, after any place: "British
+                    # Embassy Tokyo" is in Tokyo, the "Russian Foreign Ministry" in Russia
                 else:
                     hits = self.geocoder.candidates(part, language=language)
                     score = hits[0][0] if hits else -math.inf
@@ -708,19 +709,35 @@ class ToponymResolver:
     def _document_fallback(resolutions: list[Resolution]) -> list[Resolution]:
         """A name no gazetteer entry fits (a street, a building, a stadium) is placed at the
         nearest place the text names around it, preferring towns to wider units."""
-        placed = [r for r in resolutions if r.place is not None and not r.is_metonym]
-        if not placed or all(r.place is not None for r in resolutions):
+        placed = [r for r in resolutions if r.place is not None and not r.is_metonym
+                  and not r.basis]
+        if not placed:
             return resolutions
-        local = [r for r in placed if r.place["feature_class"] not in WIDE_CLASSES] or placed
+        local = [r for r in placed if r.place["feature_class"] not in WIDE_CLASSES]
         out = []
         for r in resolutions:
+            m = r.mention
             if r.place is None:
-                m = r.mention
-                near = min(local, key=lambda o: (abs(o.mention.start - m.start), o.mention.start))
-                r = Resolution(m, near.place, 0.0, round(FALLBACK_CONFIDENCE
-                                                         * near.confidence, 3),
-                               r.cue_classes, False, (), "document")
-            out.append(r)
+                near = min(local or placed,
+                           key=lambda o: (abs(o.mention.start - m.start), o.mention.start))
+            elif r.basis == "part" and r.place["feature_class"] in WIDE_CLASSES:
+                # "Stade de France", "University of Alberta": a town of that country or
+                # province the document names says more than the whole unit.
+                field = "country_code" if r.place["feature_class"] != "admin1" \
+                    else "admin1_code"
+                inside = [o for o in local if r.place.get(field)
+                          and o.place.get(field) == r.place.get(field)]
+                if not inside:
+                    out.append(r)
+                    continue
+                near = min(inside, key=lambda o: (abs(o.mention.start - m.start),
+                                                  o.mention.start))
+            else:
+                out.append(r)
+                continue
+            out.append(Resolution(m, near.place, 0.0,
+                                  round(FALLBACK_CONFIDENCE * near.confidence, 3),
+                                  r.cue_classes, False, (), "document"))
         return out
 
 
