@@ -97,6 +97,7 @@ _NAME_PUNCT = {"-", "'", "’", ".", "‑"}
 # A single capitalised word this frequent in the text's language is more likely a word than
 # a place ("East", "Steps", "Lire"), unless NER says place or the name is a major one.
 COMMON_WORD_ZIPF = 4.3
+PROMINENT_POPULATION = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,10 +143,13 @@ class SurfaceIndex:
     """
 
     def __init__(self, keys: set[str], major: set[str],
-                 abbreviations: set[str] | None = None) -> None:
+                 abbreviations: set[str] | None = None,
+                 prominent: set[str] | None = None) -> None:
         self.abbreviations = abbreviations or set()  # "Ky.", "B.C.", "U.S.": folded
         self.keys = keys | self.abbreviations
         self.major = major  # names of countries, capitals and cities over a million
+        # names of provinces, regions and towns over PROMINENT_POPULATION people
+        self.prominent = prominent or set()
         # First words of the names of two words or more.
         self.first_tokens = {k.split(" ", 1)[0] for k in keys if " " in k}
 
@@ -168,11 +172,15 @@ class SurfaceIndex:
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
                 "WHERE n.kind <= 1 AND n.name LIKE '%.' AND length(n.name) <= 6 "
                 "AND p.feature_class IN ('country', 'admin1')")}
+            prominent = {r[0] for r in conn.execute(
+                "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
+                "WHERE n.kind <= 1 AND (p.population >= ? OR p.feature_class IN "
+                "('country', 'continent', 'region', 'admin1'))", (PROMINENT_POPULATION,))}
         finally:
             conn.close()
         keys |= {k for k in major if len(k) == 2}  # US, UK, EU: country acronyms
         logger.info("surface index: %d names", len(keys))
-        return cls(keys, major, abbreviations)
+        return cls(keys, major, abbreviations, prominent)
 
 
 def _token_keys(text: str) -> list[str]:
@@ -297,12 +305,19 @@ class PlaceMatcher:
         doc = span.doc
         nxt = doc[span.end] if span.end < len(doc) else None
         in_longer_name = nxt is not None and nxt.is_alpha and nxt.text[:1].isupper()
-        if fold(span.text) in self.index.major and (not in_longer_name
-                                                     or span.text.isupper()):
+        key = fold(span.text)
+        if key in self.index.major and (not in_longer_name or span.text.isupper()):
             return False
         word = span.text.lower()
-        return max(zipf_frequency(word, self.language), zipf_frequency(word, "en")) \
-            >= COMMON_WORD_ZIPF
+        if max(zipf_frequency(word, self.language), zipf_frequency(word, "en")) \
+                < COMMON_WORD_ZIPF:
+            return False
+        # In English, where capitals mark names, a frequent word capitalised mid-sentence
+        # that names a prominent place is that place ("Boston", "Liverpool", "California");
+        # at a sentence start, or a word that names a kind of place ("Central"), it is a
+        # word. (French capitalises "l'Observatoire" syrien; Arabic has no capitals.)
+        return self.language != "en" or span[0].is_sent_start or key in _GENERIC_PARTS \
+            or in_longer_name or key not in self.index.prominent
 
     def __call__(self, doc: Doc) -> Doc:
         spans: dict[tuple[int, int], str] = {}
@@ -792,20 +807,26 @@ ISOLATED_KM = 500.0
 def _drop_isolated(resolutions: list[Resolution]) -> list[Resolution]:
     """Unplace a small town (under ISOLATED_MAX_POPULATION people) read far (over
     ISOLATED_KM) from every other local place of a document that places at least two: in an
-    article about New Orleans, "Bourbon" is the street, not Bourbon, Missouri. The document
-    fallback then places it."""
+    article about New Orleans, "Bourbon" is the street, not Bourbon, Missouri; and a town
+    found inside a longer name far from every other place (Haifa Street in a Baghdad
+    story). The document fallback then places them."""
     local = [r for r in resolutions if r.place is not None and not r.basis
              and r.place["feature_class"] not in WIDE_CLASSES]
     out = []
     for r in resolutions:
         place = r.place
-        if place is not None and not r.basis and place["feature_class"] == "city" \
-                and place.get("population", 0) < ISOLATED_MAX_POPULATION:
+        small = not r.basis and place is not None and place["feature_class"] == "city" \
+            and place.get("population", 0) < ISOLATED_MAX_POPULATION
+        # A town named inside a longer name is as suspect: Haifa Street is in Baghdad.
+        inner = r.basis == "part" and place is not None \
+            and place["feature_class"] not in WIDE_CLASSES
+        if small or inner:
             key = fold(r.mention.text)
             others = [o.place for o in local
                       if o.place["id"] != place["id"] and fold(o.mention.text) != key]
-            if len(others) >= 2 and min(haversine_km(place["lat"], place["lon"], o["lat"],
-                                                     o["lon"]) for o in others) > ISOLATED_KM:
+            if len(others) >= (2 if small else 1) and min(
+                    haversine_km(place["lat"], place["lon"], o["lat"], o["lon"])
+                    for o in others) > ISOLATED_KM:
                 r = Resolution(r.mention, None, 0.0, 0.0, r.cue_classes, False, r.candidates)
         out.append(r)
     return out

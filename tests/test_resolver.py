@@ -1,0 +1,217 @@
+"""Resolving place names in context: spatial coherence, containment pairs, names inside
+names, the document fallback, source country, regions and the name-finding guards."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from extract.coherence import UNIT_FROM_MEMBER, similarity, support
+from extract.toponyms import Mention, ToponymResolver
+from geodata import GazetteerGeocoder
+from geodata.gazetteer import haversine_km
+from geodata.tld import country_of_url
+
+
+@pytest.fixture(scope="module")
+def resolver() -> ToponymResolver:
+    return ToponymResolver()
+
+
+def mentions(text: str, *names: str) -> list[Mention]:
+    """One mention per name, at its first occurrence after the previous one."""
+    out, pos = [], 0
+    for name in names:
+        start = text.index(name, pos)
+        out.append(Mention(start, start + len(name), name, "gold"))
+        pos = start + len(name)
+    return out
+
+
+def resolve(resolver: ToponymResolver, text: str, *names: str, **kwargs):
+    return resolver.resolve(text, mentions(text, *names), **kwargs)
+
+
+def row(name, lat, lon, cls="city", cc="US", a1="", a2="", code=""):
+    return {"name": name, "lat": lat, "lon": lon, "feature_class": cls,
+            "feature_code": code, "country_code": cc, "admin1_code": a1, "admin2_code": a2}
+
+
+# ------------------------------------------------------------------------- coherence
+
+def test_similarity_decays_with_distance_and_counts_containment():
+    town = row("Paris", 39.48, -92.0, a1="US.MO", a2="US.MO.137")
+    county = row("Monroe County", 39.5, -93.0, "admin2", a1="US.MO", a2="US.MO.137")
+    far = row("Paris", 33.66, -95.56, a1="US.TX")
+    near = row("Holliday", 39.49, -92.13, a1="US.MO")
+    sim = similarity([town, county, far, near])
+    assert sim[0, 1] == 1.0  # the named county holds the town
+    assert sim[1, 0] == UNIT_FROM_MEMBER  # a town says less about its county
+    assert 0.9 < sim[0, 3] < 1.0  # 11 km apart
+    assert sim[3, 1] < 0.5  # 75 km from the county's point, in no unit the county holds
+    assert sim[2, 3] < 0.01  # Texas is 700 km away
+    assert np.allclose(np.diag(sim), 1.0)
+
+
+def test_support_sums_the_best_reading_of_each_other_name_and_wide_readings_are_neutral():
+    paris = [row("Paris", 48.85, 2.35, cc="FR"), row("Paris", 39.48, -92.0, a1="US.MO")]
+    holliday = [row("Holliday", 39.49, -92.13, a1="US.MO")]
+    mexico = [row("Mexico", 23.0, -102.0, "country", cc="MX"), row("Mexico", 39.17, -91.88)]
+    out = support([paris, holliday, mexico], [[1.0, 0.2], [1.0], [1.0, 0.1]])
+    assert out[0][1] > out[0][0]  # Paris, Missouri has Holliday and Mexico, Missouri near
+    assert out[2][0] == max(out[2])  # the country is as supported as its best namesake
+    assert support([], []) == []
+
+
+# ------------------------------------------------------------------------- resolving
+
+def test_neighbours_pick_the_small_namesakes(resolver):
+    text = ("PARIS, Mo. - Crews worked through the night in Monroe County after the storm. "
+            "Residents of Holliday and Paris said the creek rose fast.")
+    res = resolve(resolver, text, "PARIS", "Mo.", "Monroe County", "Holliday", "Paris")
+    assert all(r.place["admin1_code"] == "US.MO" for r in res), [r.place for r in res]
+    assert res[0].place["feature_class"] == "city" and res[0].place["population"] < 20_000
+
+
+def test_a_place_and_its_region_choose_together(resolver):
+    res = resolve(resolver, "The rally in London, Ontario drew 200 people.",
+                  "London", "Ontario")
+    assert res[0].place["country_code"] == "CA"
+    assert res[1].place["feature_class"] == "admin1"
+    res = resolve(resolver, "Lawmakers met in Albany, New York on Monday.", "Albany",
+                  "New York")
+    assert res[1].place["feature_class"] == "admin1"  # the state, not the city
+    res = resolve(resolver, "The deal includes Mexico, the US, and Canada.", "Mexico", "US",
+                  "Canada")
+    assert res[0].place["feature_class"] == "country"  # a country is inside no country
+
+
+def test_unknown_name_falls_back_to_a_place_named_inside_it(resolver):
+    text = "Students at Colorado State University protested on Friday."
+    (res,) = resolve(resolver, text, "Colorado State University")
+    assert res.basis == "part" and res.place["name"] == "Colorado"
+    (res,) = resolve(resolver, "A vigil outside the British Embassy Tokyo.",
+                     "British Embassy Tokyo")
+    assert res.place["name"] == "Tokyo"  # a place before a nationality
+
+
+def test_unknown_name_falls_back_to_the_nearest_place_of_the_document(resolver):
+    text = ("New Orleans police closed Royal Street after the parade. "
+            "Bars on Bourbon stayed open until dawn, and Baton Rouge sent officers.")
+    res = resolve(resolver, text, "New Orleans", "Royal Street", "Bourbon", "Baton Rouge")
+    orleans = res[0].place
+    assert orleans["name"] == "New Orleans"
+    assert res[1].basis == "document" and res[1].place["id"] == orleans["id"]
+    # A small town of that name 1,300 km away is the street, not Bourbon, Missouri.
+    assert res[2].basis == "document"
+    assert haversine_km(res[2].place["lat"], res[2].place["lon"], orleans["lat"],
+                        orleans["lon"]) < 150
+    assert 0 < res[1].confidence < res[0].confidence
+
+
+def test_no_fallback_when_asked(resolver):
+    strict = ToponymResolver(resolver.geocoder, resolver.demonyms, fallback=False)
+    res = resolve(strict, "New Orleans police closed Royal Street.", "New Orleans",
+                  "Royal Street")
+    assert res[1].place is None and res[1].basis == ""
+
+
+def test_demonym_is_its_country_whatever_the_focus(resolver):
+    text = "Texas and Oklahoma officials met Canadian investors in Dallas."
+    res = resolve(resolver, text, "Texas", "Oklahoma", "Canadian", "Dallas")
+    assert res[2].place["feature_class"] == "country" and res[2].place["country_code"] == "CA"
+
+
+def test_source_country_is_a_prior(resolver):
+    text = "Rough sleepers can shelter in a church in Edmonton this winter."
+    (plain,) = resolve(resolver, text, "Edmonton")
+    (home,) = resolve(resolver, text, "Edmonton", home="GB")
+    assert plain.place["country_code"] == "CA"
+    assert home.place["country_code"] == "GB"
+
+
+@pytest.mark.parametrize("url, code", [
+    ("https://www.cbc.ca/news/canada", "CA"), ("http://www.bbc.co.uk/news", "GB"),
+    ("www.abc.net.au/news", "AU"), ("https://www.bbc.com/news", ""), ("https://x.tv/", ""),
+    ("", ""), (None, ""), ("http://[broken", ""),
+])
+def test_country_of_url(url, code):
+    assert country_of_url(url) == code
+
+
+# ------------------------------------------------------------------------- gazetteer
+
+@pytest.fixture(scope="module")
+def geocoder() -> GazetteerGeocoder:
+    return GazetteerGeocoder()
+
+
+@pytest.mark.parametrize("query, name", [
+    ("EU", "European Union"), ("Union européenne", "European Union"),
+    ("Middle East", "Middle East"), ("Moyen-Orient", "Middle East"),
+    ("Eastern Ghouta", "Eastern Ghouta"), ("Sahel", "Sahel"), ("Balkans", "Balkans"),
+])
+def test_regions(geocoder, query, name):
+    loc = geocoder.geocode(query)
+    assert loc.raw["feature_class"] == "region" and loc.raw["name"] == name
+
+
+def test_region_points_are_computed(geocoder):
+    korea = geocoder.geocode("Korean Peninsula")
+    seoul, pyongyang = geocoder.geocode("Seoul"), geocoder.geocode("Pyongyang")
+    assert pyongyang.latitude > korea.latitude - 2 and korea.latitude > seoul.latitude - 2
+    ghouta, damascus = geocoder.geocode("Eastern Ghouta"), geocoder.geocode("Damascus")
+    assert haversine_km(ghouta.latitude, ghouta.longitude, damascus.latitude,
+                        damascus.longitude) < 30
+    assert geocoder.geocode("Middle East").raw["population"] > 300_000_000
+
+
+@pytest.mark.parametrize("query, country, cls", [
+    ("White House", "US", "landmark"),  # before a translation of Casablanca's name
+    ("Minnesota", "US", "admin1"),  # Minneota (1,400 people) does not shadow the state
+    ("Montana", "US", "admin1"),
+    ("the Gulf", "", "natural"),  # the Persian Gulf before Gulf Province
+])
+def test_own_names_before_alternate_names(geocoder, query, country, cls):
+    loc = geocoder.geocode(query)
+    assert (loc.raw["country_code"], loc.raw["feature_class"]) == (country, cls), loc.raw
+
+
+# ------------------------------------------------------------------------- finding
+
+@pytest.fixture(scope="module")
+def finder():
+    from extract.toponyms import default_finder
+
+    return default_finder("en")
+
+
+def found(finder, text: str) -> list[str]:
+    return [name for _s, _e, name, _lat, _lon in finder.find(text)]
+
+
+def test_abbreviations_and_acronyms_are_found(finder):
+    names = found(finder, "GEORGETOWN, Ky. (AP) - The U.S. Army and US officials met "
+                          "B.C. leaders; the UK sent envoys. Let us go.")
+    assert {"Ky.", "U.S.", "US", "B.C.", "UK"} <= set(names)
+    assert "us" not in names
+
+
+def test_a_surname_is_not_a_place_later_in_the_text(finder):
+    names = found(finder, "In Boston, Mayor Marty Walsh opened the shelter. "
+                          "Walsh said the city would add beds. Walsh's office agreed.")
+    assert "Boston" in names  # a frequent word, but a prominent place mid-sentence
+    assert not any(n.startswith("Walsh") for n in names)
+
+
+def test_an_event_is_not_coded_at_a_document_fallback():
+    from extract.pipeline import Extractor
+
+    article_text = ("Baghdad, 3 March 2024 (fictional dispatch) - A roadside bomb exploded "
+                    "on Haifa Street on Monday, killing two people.\n")
+    extractor = Extractor()
+    resolutions = extractor.resolver.resolve(
+        article_text, mentions(article_text, "Baghdad", "Haifa Street"), language="en")
+    assert resolutions[1].basis == "document"
+    places = extractor._event_places(resolutions, 0, len(article_text), [], [])
+    assert [r.mention.text for r in places] == ["Baghdad"]
