@@ -60,6 +60,8 @@ _CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
 _POST_CUES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
     (re.compile(r"\s+(?:" + pattern + r")\b", re.IGNORECASE), classes) for pattern, classes in (
         (r"provinces?|governorates?|regions?|states?|oblasts?", ("admin1", "region")),
+        # "New York Gov. Andrew Cuomo", "the Alberta legislature": a state's institutions
+        (r"gov|governor|lt\.?\s+gov|legislature|premier", ("admin1",)),
         (r"districts?|county|counties", ("admin2",)),
         (r"(?:international\s+)?airports?|airfields?", ("airport", "military_base")),
         (r"air\s*bases?|bases?|garrisons?", ("military_base", "airport")),

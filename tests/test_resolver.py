@@ -86,6 +86,13 @@ def test_a_place_and_its_region_choose_together(resolver):
     assert res[0].place["feature_class"] == "country"  # a country is inside no country
 
 
+def test_a_governor_belongs_to_a_state(resolver):
+    (res,) = resolve(resolver, "Former New York Gov. Mario Cuomo died.", "New York")
+    assert res.place["feature_class"] == "admin1"
+    (res,) = resolve(resolver, "Tourists crowded New York on Friday.", "New York")
+    assert res.place["feature_class"] == "city"
+
+
 def test_unknown_name_falls_back_to_a_place_named_inside_it(resolver):
     text = "Students at Colorado State University protested on Friday."
     (res,) = resolve(resolver, text, "Colorado State University")
