@@ -702,11 +702,12 @@ class ToponymResolver:
                 run = words[i:i + size]
                 part = " ".join(run)
                 key = fold(part)
+                acronym = part.isupper() and len(key) == 2  # "US Federal Reserve"
                 if not run[0][:1].isupper() or fold(run[0]) in _NEVER_FIRST \
-                        or key in _STOP_SINGLE or key in _GENERIC_PARTS:
+                        or (key in _STOP_SINGLE and not acronym) or key in _GENERIC_PARTS:
                     continue
-                if len(key) < 3 and not (part.isupper() and len(key) == 2):
-                    continue  # two letters only as an acronym: "US Federal Reserve"
+                if len(key) < 3 and not acronym:
+                    continue
                 if self.demonyms.country_of(part) is not None:
                     score = PART_MIN_SCORE  # a nationality, after any place: "British
                     # Embassy Tokyo" is in Tokyo, the "Russian Foreign Ministry" in Russia
