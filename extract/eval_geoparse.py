@@ -116,6 +116,7 @@ class Row:
     pred_start: int | None = None
     pred_end: int | None = None
     offset_repaired: bool = False
+    pred_id: str = ""  # the resolver's gazetteer id for the place ("gn:6251999"), if it says
 
 
 # ---------------------------------------------------------------- distances and metrics
@@ -123,13 +124,16 @@ class Row:
 def coerce_point(p: Any) -> tuple[float, float] | None:
     """A valid (lat, lon) from a resolver's answer, else ``None`` (logged at debug level).
 
-    Accepts a pair, or an object with ``latitude``/``longitude`` (geopy Location, Point)."""
+    Accepts a pair, a (lat, lon, place id) triple, or an object with ``latitude``/
+    ``longitude`` (geopy Location, Point)."""
     if p is None:
         return None
     try:
         if hasattr(p, "latitude") and hasattr(p, "longitude"):
             lat, lon = float(p.latitude), float(p.longitude)
         else:
+            if isinstance(p, (tuple, list)) and len(p) == 3:
+                p = p[:2]
             lat, lon = (float(v) for v in p)
     except (TypeError, ValueError):
         logger.debug("not a coordinate pair: %r", p)
@@ -139,6 +143,15 @@ def coerce_point(p: Any) -> tuple[float, float] | None:
         logger.debug("coordinates out of range: %r", p)
         return None
     return lat, lon
+
+
+def answer_id(p: Any) -> str:
+    """The gazetteer id a resolver's answer carries: the third item of a triple or a
+    Location's ``raw["id"]`` ("" when it says none)."""
+    if isinstance(p, (tuple, list)) and len(p) == 3 and p[2] is not None:
+        return str(p[2])
+    raw = getattr(p, "raw", None)
+    return str(raw.get("id") or "") if isinstance(raw, dict) else ""
 
 
 def errors_km(gold: Sequence[tuple[float, float]],
@@ -303,7 +316,8 @@ def evaluate_resolver(docs: Sequence[Document], resolver: Resolver, *,
             answer, failed = [None] * len(gold), failed + 1
         preds = [coerce_point(p) for p in answer]
         errs = errors_km([(t.lat, t.lon) for t in gold], preds)
-        rows.extend(_row(doc.doc_id, t, p, e, "gold") for t, p, e in zip(gold, preds, errs))
+        rows.extend(replace(_row(doc.doc_id, t, p, e, "gold"), pred_id=answer_id(a))
+                    for t, p, e, a in zip(gold, preds, errs, answer))
     return rows, failed
 
 
@@ -386,6 +400,12 @@ def summarize(rows: Sequence[Row], *, mode: str, counts: SpanCounts | None = Non
         subsets["adjective"] = metrics_of_rows(
             [r for r in scored if r.modifier_type == "Adjective"])
     out["subsets"] = subsets
+    if any(r.pred_id for r in scored):
+        # Diagnostic, not the headline: a country or province read as the right GeoNames
+        # entity can still lie over 161 km from GeoNames' own point for it.
+        with_id = [r for r in scored if r.geonameid]
+        same = [r.error_km <= ACCURACY_KM or r.pred_id == f"gn:{r.geonameid}" for r in with_id]
+        out["entity_or_161km"] = round(sum(same) / len(same), 6) if same else None
     by: dict[str, Any] = {}
     if any(r.type for r in rows):
         by["type"] = breakdown(scored, lambda r: r.type)
@@ -456,6 +476,9 @@ def format_report(summary: dict[str, Any], *, top: int = 15) -> str:
     lines += ["", header, "-" * len(header), _metric_line("all", summary, width)]
     for name, m in summary["subsets"].items():
         lines.append(_metric_line(f"{name} subset", m, width))
+    if summary.get("entity_or_161km") is not None:
+        lines.append(f"(diagnostic) geonameid subset within 161 km or the same GeoNames "
+                     f"entity: {summary['entity_or_161km']:.3f}")
     for key, groups in summary["breakdown"].items():
         lines += ["", f"by {key}" + (f" (largest {top})" if len(groups) > top else "")]
         for name, m in list(groups.items())[:top]:

@@ -873,12 +873,12 @@ class _SpanResolver:
         self.resolver = resolver
 
     def resolve(self, text: str, spans: Sequence[tuple[int, int, str]], url: str = ""
-                ) -> list[tuple[float, float] | None]:
+                ) -> list[tuple[float, float, str] | None]:
         from geodata.tld import country_of_url
 
         mentions = [Mention(s, e, name, "gold") for s, e, name in spans]
-        return [r.latlon for r in self.resolver.resolve(text, mentions,
-                                                        home=country_of_url(url))]
+        return [None if r.place is None else (r.place["lat"], r.place["lon"], r.place["id"])
+                for r in self.resolver.resolve(text, mentions, home=country_of_url(url))]
 
 
 class _Finder:

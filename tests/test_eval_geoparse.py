@@ -287,6 +287,26 @@ def test_fclass_and_country_breakdowns_on_lgl() -> None:
     assert list(summary["breakdown"]["country"]) == ["Kenya", "Nigeria"]
 
 
+def test_same_entity_diagnostic_counts_the_right_place_at_another_point() -> None:
+    corpus = read_corpus(LGL)
+    table = {"Nairobi": (-1.28333, 36.81667), "Kenyan": (-1.28333, 36.81667, "gn:192950"),
+             "Mombasa": (-4.05466, 39.66359), "Lagos": (6.45407, 3.39467), "Abuja": None}
+    summary, rows = eg.evaluate(corpus, mode="resolve", resolver=FixedResolver(table))
+    kenyan = next(r for r in rows if r.name == "Kenyan")
+    assert kenyan.pred_id == "gn:192950" and kenyan.error_km > 161  # Nairobi, not Kenya
+    gold = [r for r in rows if r.geonameid]
+    hits = sum(r.error_km <= 161 for r in gold)
+    assert summary["entity_or_161km"] == round((hits + 1) / len(gold), 6)
+    assert "same GeoNames entity" in eg.format_report({**summary, "corpus": {
+        "path": "x", "format": "lgl", "documents": 1, "annotations": 1, "gold": 1,
+        "gold_geonameid": 1, "offsets": {"mismatched": 0, "checked": 0, "repaired": 0,
+                                         "unrepaired": 0}},
+        "mode": "resolve", "resolver": "fixed"})
+    plain, _ = eg.evaluate(corpus, mode="resolve", resolver=FixedResolver(
+        {**table, "Kenyan": (-1.28333, 36.81667)}))
+    assert "entity_or_161km" not in plain  # only when the resolver names its places
+
+
 # ---------------------------------------------------------------- end2end
 
 def test_match_spans_exact_first_then_largest_overlap() -> None:

@@ -2,7 +2,9 @@
 
 The floors are the accuracy this code reaches (bench/RESULTS.md), a little below, so that a
 change that makes resolution worse fails here. The published goal (Mordecai 3: GeoWebNews
-94.1%, TR-News 87.3% accuracy@161 km) is recorded next to them and is not reached yet.
+94.1%, TR-News 87.3% accuracy@161 km) is not reached on the headline metric: most remaining
+misses on TR-News are the right GeoNames country or province whose offline centre lies over
+161 km from GeoNames' own point for it; the diagnostic that counts those is floored too.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import pytest
 from conflict_atlas.cli import main
 
 FLOORS = {
-    # corpus: (resolve acc@161, end2end overlap F1)
-    "GWN.xml": (0.72, 0.76),
-    "TR-News.xml": (0.79, 0.78),
+    # corpus: (resolve acc@161, end2end overlap F1, resolve within 161 km or same entity)
+    "GWN.xml": (0.88, 0.82, 0.92),
+    "TR-News.xml": (0.845, 0.835, 0.93),
 }
 
 
@@ -31,6 +33,7 @@ def test_resolve_accuracy_floor(shared_dir, capsys, name):
     result = run_eval(capsys, shared_dir / "eval" / name, "resolve")
     assert result["n"] in (2601, 1275)
     assert result["accuracy_161km"] >= FLOORS[name][0], result["accuracy_161km"]
+    assert result["entity_or_161km"] >= FLOORS[name][2], result["entity_or_161km"]
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
