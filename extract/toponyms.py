@@ -8,11 +8,15 @@ Two stages, usable separately:
   (Balad, Erbil tagged PER); NER finds what is not in the match list (small places, which the
   resolver then looks up in the full gazetteer).
 - **Resolving** (:class:`ToponymResolver`): each mention's candidates from the geocoder,
-  re-ranked with document context: the cue before the name ("les provinces de" -> admin-1,
-  "l'aéroport de" -> airport, "base aérienne" -> military base), the document's country focus
-  (country names and demonyms mentioned, unambiguous places), closeness to the other places
-  of the document, and one sense per document. Metonyms ("Washington n'a pas caché") are
-  flagged so that no event is placed there.
+  re-ranked with document context: the cue around the name ("les provinces de" -> admin-1,
+  "l'aéroport de" -> airport, "New York Gov." -> state), the document's country focus
+  (country names and demonyms mentioned, the source site's country), the spatial coherence
+  of all readings (:mod:`extract.coherence`: places named together lie together or inside
+  one another), places read with the region that follows them ("London, Ontario"), and one
+  sense per document. A name no entry fits falls back to a prominent place named inside it
+  ("Colorado State University") or to the nearest place of the document (a street), and
+  says so in :attr:`Resolution.basis`. Metonyms ("Washington n'a pas caché") are flagged so
+  that no event is placed there.
 
 The geoparsing harness uses :func:`default_resolver` and :func:`default_finder`.
 """
