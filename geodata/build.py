@@ -458,11 +458,25 @@ def read_overlay(path: Path) -> tuple[list[Place], dict[str, list[tuple[str, str
     return places, extra
 
 
+ANCHOR_RADIUS_KM = 50.0
+
+
+def _people_within(cities: list[Place], lat: float, lon: float, km: float) -> int:
+    """The summed population of the towns within ``km`` of a point."""
+    from geodata.gazetteer import haversine_km
+
+    dlat = km / 111.0
+    near = [c for c in cities if abs(c.lat - lat) <= dlat]
+    return int(sum(c.population for c in near
+                   if haversine_km(lat, lon, c.lat, c.lon) <= km))
+
+
 def read_regions(path: Path, country_rows: list[dict], countries: list[Place],
                  cities: list[Place]) -> list[Place]:
     """World and conflict regions (``geodata/data/regions.tsv``), their points computed:
     the point of the region's anchor town when given, else the area-weighted centroid of
-    the member countries' mainland polygons; populations summed over the members."""
+    the member countries' mainland polygons; the population summed over the members, or
+    over the towns within ANCHOR_RADIUS_KM of the anchor."""
     shapes = {r.get("iso_a2"): r for r in country_rows if r.get("main_lat") is not None}
     people = {c.country_code: c.population for c in countries}
     towns: dict[tuple[str, str], Place] = {}
@@ -488,6 +502,8 @@ def read_regions(path: Path, country_rows: list[dict], countries: list[Place],
                                      "no gazetteer town")
                 lat, lon = town.lat, town.lon
                 country = "" if members else country
+                if not members:  # as prominent as the people living around its main town
+                    population = _people_within(cities, lat, lon, ANCHOR_RADIUS_KM)
             elif members:
                 weight = sum(shapes[m]["area"] for m in members)
                 lat = sum(shapes[m]["main_lat"] * shapes[m]["area"] for m in members) / weight
