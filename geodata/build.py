@@ -74,6 +74,10 @@ CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 _AIR_BASE = re.compile(
     r"\b(air ?base|air force base|afb|air station|naval air|army air|military|airfield"
     r"|base a[ée]rienne|joint base|camp)\b", re.IGNORECASE)
+# The kind of unit at the end of an admin unit's name, which news often leaves out.
+_UNIT_WORD = re.compile(r"\s+(?:county|district|province|governorate|region|municipality|"
+                        r"parish|department|prefecture|oblast|raion|rayon|borough)$",
+                        re.IGNORECASE)
 _AIRPORT_GENERIC = re.compile(
     r"\b(international|intl|regional|municipal|domestic|airport|airfield|aerodrome|air ?base"
     r"|air force base|afb|air station|heliport|airstrip|southeast|northwest|northeast"
@@ -359,6 +363,9 @@ def _admin_units(subdivisions: list[list[str]], cities: list[Place],
             admin2_code=code if level == "2" else "", source="geonames",
         )
         place.add_name(name, kind=MAIN)
+        bare = _UNIT_WORD.sub("", name).strip()
+        if bare != name and len(bare) >= 3:  # "Middlesex County" is also "Middlesex"
+            place.add_name(bare, kind=VARIANT)
         for alias in aliases.split("|"):
             if not is_code_like(alias):  # "ACT", "NSW": abbreviations clash with words
                 place.add_name(alias)
