@@ -23,6 +23,7 @@ import numpy as np
 
 SCALE_KM = 50.0
 UNIT_FROM_MEMBER = 0.5
+BLOCK = 2048  # readings per block of similarity rows (2048 x 2048 floats: 32 MB)
 EARTH_RADIUS_KM = 6371.0088
 _NO_SUPPORT = {"country", "continent", "region"}
 _WIDE_WATERS = {"OCN", "SEA", "GULF"}
@@ -41,64 +42,96 @@ def _wide(rows: Sequence[dict[str, Any]]) -> np.ndarray:
                      or r.get("feature_code") in _WIDE_WATERS for r in rows], dtype=bool)
 
 
+class _Features:
+    """The columns of a set of readings that similarity needs, as arrays."""
+
+    def __init__(self, rows: Sequence[dict[str, Any]]) -> None:
+        self.lat = np.radians(np.array([r["lat"] for r in rows], dtype=float))
+        self.lon = np.radians(np.array([r["lon"] for r in rows], dtype=float))
+        cls = np.array([r.get("feature_class", "") for r in rows])
+        self.levels = [(_codes(rows, f"{level}_code"), cls == level)
+                       for level in ("admin1", "admin2")]
+        self.silent = _wide(rows)
+
+    def block(self, i0: int, i1: int) -> np.ndarray:
+        """Rows ``i0:i1`` of the similarity matrix."""
+        lat, lon = self.lat, self.lon
+        rl, ro = lat[i0:i1, None], lon[i0:i1, None]
+        a = np.sin((rl - lat[None, :]) / 2) ** 2 \
+            + np.cos(rl) * np.cos(lat)[None, :] * np.sin((ro - lon[None, :]) / 2) ** 2
+        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        sim = 1.0 / (1.0 + (km / SCALE_KM) ** 2)
+        for code, is_unit in self.levels:
+            same = (code[i0:i1, None] == code[None, :]) & (code[i0:i1, None] >= 0)
+            # sim[i, j] is the support of reading j to reading i: a unit j named in the
+            # text holds town i fully; a town j inside unit i says less about i (a state
+            # holds many).
+            sim = np.where(same & is_unit[None, :], 1.0, sim)
+            sim = np.where(same & is_unit[i0:i1, None] & ~is_unit[None, :],
+                           np.maximum(sim, UNIT_FROM_MEMBER), sim)
+        sim[self.silent[i0:i1], :] = 0.0
+        sim[:, self.silent] = 0.0
+        return sim
+
+
 def similarity(rows: Sequence[dict[str, Any]]) -> np.ndarray:
     """``sim[i, j]``: the support (0..1) that reading ``j`` gives reading ``i``."""
-    n = len(rows)
-    if n == 0:
+    if not rows:
         return np.zeros((0, 0))
-    lat = np.radians(np.array([r["lat"] for r in rows], dtype=float))
-    lon = np.radians(np.array([r["lon"] for r in rows], dtype=float))
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    sim = 1.0 / (1.0 + (km / SCALE_KM) ** 2)
-    cls = np.array([r.get("feature_class", "") for r in rows])
-    for level in ("admin1", "admin2"):
-        code = _codes(rows, f"{level}_code")
-        is_unit = cls == level
-        same = (code[:, None] == code[None, :]) & (code[:, None] >= 0)
-        # sim[i, j] is the support of reading j to reading i: a unit j named in the text
-        # holds town i fully; a town j inside unit i says less about i (a state holds many).
-        sim = np.where(same & is_unit[None, :], 1.0, sim)
-        sim = np.where(same & is_unit[:, None] & ~is_unit[None, :],
-                       np.maximum(sim, UNIT_FROM_MEMBER), sim)
-    silent = _wide(rows)
-    sim[silent, :] = 0.0
-    sim[:, silent] = 0.0
-    return sim
+    return _Features(rows).block(0, len(rows))
+
+
+class Coherence:
+    """The support computation of one document's readings, reused over resolution rounds.
+
+    ``groups`` holds the readings of each distinct name. The similarity matrix is kept when
+    it is small and computed again by blocks of BLOCK rows when it is not, so that a long
+    report naming hundreds of places needs no more than a few tens of MB.
+    """
+
+    def __init__(self, groups: Sequence[Sequence[dict[str, Any]]]) -> None:
+        self.groups = groups
+        flat = [row for group in groups for row in group]
+        self.n = len(flat)
+        self.sizes = [len(g) for g in groups]
+        self.owner = np.repeat(np.arange(len(groups)), self.sizes)
+        self.features = _Features(flat) if flat else None
+        self.matrix = self.features.block(0, self.n) \
+            if self.features is not None and self.n <= BLOCK else None
+
+    def support(self, weights: Sequence[Sequence[float]]) -> list[list[float]]:
+        """For each reading of each name, the summed best weighted similarity over the
+        *other* names; ``weights[g][i]`` is how likely reading ``i`` of name ``g`` currently
+        is (0..1)."""
+        if self.features is None:
+            return [[] for _ in self.groups]
+        w = np.concatenate([np.asarray(ws, dtype=float) for ws in weights])
+        starts = np.cumsum([0, *self.sizes[:-1]])
+        nonempty = np.array(self.sizes) > 0
+        total = np.zeros(self.n)
+        for i0 in range(0, self.n, BLOCK):
+            i1 = min(self.n, i0 + BLOCK)
+            sim = self.matrix if self.matrix is not None else self.features.block(i0, i1)
+            weighted = sim * w[None, :]
+            # Best reading of each name, per reading: max over that name's columns.
+            best = np.zeros((i1 - i0, len(self.groups)))
+            best[:, nonempty] = np.maximum.reduceat(weighted, starts[nonempty], axis=1)
+            best[np.arange(i1 - i0), self.owner[i0:i1]] = 0.0  # a name does not support itself
+            total[i0:i1] = best.sum(axis=1)
+        out: list[list[float]] = []
+        pos = 0
+        for group in self.groups:
+            values = total[pos:pos + len(group)].tolist()
+            pos += len(group)
+            # Countries and other wide readings are neutral: as supported as the best
+            # reading of the same name, so that support only orders its narrower readings.
+            neutral = max(values, default=0.0)
+            out.append([neutral if wide else v
+                        for wide, v in zip(_wide(group), values, strict=True)])
+        return out
 
 
 def support(groups: Sequence[Sequence[dict[str, Any]]],
             weights: Sequence[Sequence[float]]) -> list[list[float]]:
-    """For each candidate of each group (one group per distinct name), the summed best
-    weighted similarity over the *other* groups.
-
-    ``weights[g][i]`` is how likely candidate ``i`` of group ``g`` currently is (0..1).
-    """
-    flat = [row for group in groups for row in group]
-    if not flat:
-        return [[] for _ in groups]
-    sizes = [len(g) for g in groups]
-    owner = np.repeat(np.arange(len(groups)), sizes)
-    w = np.concatenate([np.asarray(ws, dtype=float) for ws in weights if len(ws)]) \
-        if any(len(ws) for ws in weights) else np.zeros(0)
-    weighted = similarity(flat) * w[None, :]
-    # Best reading of each group, per candidate: max over that group's columns.
-    starts = np.cumsum([0, *sizes[:-1]])
-    nonempty = np.array(sizes) > 0
-    best = np.zeros((len(flat), len(groups)))
-    best[:, nonempty] = np.maximum.reduceat(weighted, starts[nonempty], axis=1)
-    best[np.arange(len(flat)), owner] = 0.0  # a name does not support itself
-    total = best.sum(axis=1)
-    out: list[list[float]] = []
-    pos = 0
-    for group in groups:
-        values = total[pos:pos + len(group)].tolist()
-        pos += len(group)
-        # Countries and other wide readings are neutral: as supported as the best reading
-        # of the same name, so that support only orders the name's narrower readings.
-        neutral = max(values, default=0.0)
-        wide = _wide(group)
-        out.append([neutral if w else v for w, v in zip(wide, values, strict=True)])
-    return out
+    """:meth:`Coherence.support` in one call."""
+    return Coherence(groups).support(weights)

@@ -36,7 +36,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extract.coherence import support as coherence_support
+from extract.coherence import Coherence
 from geodata.gazetteer import haversine_km
 from geodata.names import fold, strip_article
 
@@ -630,7 +630,7 @@ class ToponymResolver:
         evidence = {key: self._evidence(options) for key, options in cands.items()}
         decided: dict[tuple[str, tuple[str, ...]], tuple[float, float, dict | None, tuple]] = {}
         keys = list(cands)
-        groups = [[row for _s, row in cands[key]] for key in keys]
+        coherence = Coherence([[row for _s, row in cands[key]] for key in keys])
         current = {key: [s for s, _row in cands[key]] for key in keys}
         ranked: dict[tuple[str, tuple[str, ...]], list[tuple[float, dict[str, Any]]]] = {}
         for _round in range(RESOLUTION_ROUNDS):
@@ -640,7 +640,7 @@ class ToponymResolver:
             for key, (country, weight) in evidence.items():
                 if country:
                     focus[country] += weight * counts[key]
-            support = coherence_support(groups, [_likelihoods(current[k]) for k in keys])
+            support = coherence.support([_likelihoods(current[k]) for k in keys])
             for key, near in zip(keys, support, strict=True):
                 options = cands[key]
                 own_country, own_weight = evidence[key]

@@ -63,6 +63,20 @@ def test_support_sums_the_best_reading_of_each_other_name_and_wide_readings_are_
     assert support([], []) == []
 
 
+def test_support_by_blocks_equals_the_whole_matrix(monkeypatch):
+    from extract import coherence
+
+    rng = np.random.default_rng(7)
+    groups = [[row(f"p{g}{i}", float(rng.uniform(30, 40)), float(rng.uniform(40, 50)),
+                   a1=f"IQ.{rng.integers(1, 4):02d}") for i in range(int(rng.integers(1, 5)))]
+              for g in range(9)]
+    weights = [[float(x) for x in rng.uniform(0, 1, len(g))] for g in groups]
+    whole = support(groups, weights)
+    monkeypatch.setattr(coherence, "BLOCK", 4)
+    assert coherence.Coherence(groups).matrix is None
+    assert np.allclose(np.concatenate(support(groups, weights)), np.concatenate(whole))
+
+
 # ------------------------------------------------------------------------- resolving
 
 def test_neighbours_pick_the_small_namesakes(resolver):
