@@ -32,6 +32,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -108,6 +109,22 @@ def stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _wait_for_view(page: Any, count: int) -> None:
+    """Until the page shows ``count`` events and the map's canvas."""
+    page.wait_for_function("n => { const e = document.querySelector('#ca-count');"
+                           " return e && e.textContent.trim() === String(n); }", arg=count)
+    page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas")
+
+
+def _open_view(browser: Any, base: str, count: int) -> Any:
+    """A new page at ``base``, once it shows ``count`` events and the map."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(120_000)
+    page.goto(base)
+    _wait_for_view(page, count)
+    return page
+
+
 def bench_size(n: int, workdir: Path, browser: object | None) -> dict[str, object]:
     from streamlit.testing.v1 import AppTest
 
@@ -144,14 +161,8 @@ def bench_size(n: int, workdir: Path, browser: object | None) -> dict[str, objec
     proc, base = start([str(Path(sys.executable).parent / "conflict-atlas"), "serve",
                         str(store), "--port", "{PORT}"], env)
     try:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-        page.set_default_timeout(120_000)
         t0 = time.perf_counter()
-        page.goto(base)
-        page.wait_for_function("n => { const e = document.querySelector('#ca-count');"
-                               " return e && e.textContent.trim() === String(n); }",
-                               arg=expected_all)
-        page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas")
+        page = _open_view(browser, base, expected_all)
         row["browser_first_s"] = round(time.perf_counter() - t0, 2)
         # a user changes a filter on a page that has finished drawing: wait until the script
         # is done and the browser's main thread is idle (charts, table and map drawn)
@@ -162,20 +173,11 @@ def bench_size(n: int, workdir: Path, browser: object | None) -> dict[str, objec
         t0 = time.perf_counter()
         box.fill("mosul")
         box.press("Enter")
-        page.wait_for_function("n => { const e = document.querySelector('#ca-count');"
-                               " return e && e.textContent.trim() === String(n); }",
-                               arg=expected_q)
-        page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas")
+        _wait_for_view(page, expected_q)
         row["browser_change_s"] = round(time.perf_counter() - t0, 2)
         page.close()
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
-        page.set_default_timeout(120_000)
         t0 = time.perf_counter()
-        page.goto(base)
-        page.wait_for_function("n => { const e = document.querySelector('#ca-count');"
-                               " return e && e.textContent.trim() === String(n); }",
-                               arg=expected_all)
-        page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas")
+        page = _open_view(browser, base, expected_all)
         row["browser_warm_s"] = round(time.perf_counter() - t0, 2)
         page.close()
     finally:
