@@ -456,6 +456,11 @@ _CONTAINS = re.compile(
     r"centre|nord-est|nord-ouest|sud-est|sud-ouest|في|ب?محافظة|ب?منطقة|شمال|جنوب|شرق|غرب|"
     r"و|،)\s*[-,]?\s*)*$", re.IGNORECASE)
 CUE_BONUS = 3.0
+# A name ending with the kind of unit it is ("Karak district"), and what asking for the bare
+# name costs against an exact match.
+_UNIT_SUFFIX = re.compile(r"\s+(districts?|county|province|governorate|gouvernorat|qadaa?|"
+                          r"region|state|oblast)$", re.IGNORECASE)
+UNIT_SUFFIX_PENALTY = 0.6
 # Support of the other names' readings near or around a reading (extract.coherence): a
 # fully supporting name adds COHERENCE_WEIGHT, the sum counts up to COHERENCE_CAP names.
 COHERENCE_WEIGHT = 1.5
@@ -523,16 +528,25 @@ class ToponymResolver:
     def _candidates(self, name: str, language: str | None,
                     classes: tuple[str, ...]) -> list[tuple[float, dict[str, Any]]]:
         out: dict[str, tuple[float, dict[str, Any]]] = {}
-        queries = [(name, None)]
+        unit = _UNIT_SUFFIX.search(name)
+        units: tuple[str, ...] = ()
+        if unit and unit.start() >= 3:
+            units = ("admin2", "admin1") if unit.group(1).lower().startswith(
+                ("district", "county", "qada")) else ("admin1", "admin2")
+        queries = [(name, None, classes or units, 0.0)]
         if classes:
-            queries.append((name, list(classes)))
-        for query, fclasses in queries:
+            queries.append((name, list(classes), classes, 0.0))
+        if units:
+            # "Karak district", "Anbar province": the unit may go by another kind or none
+            # in the gazetteer (Karak governorate), so the bare name is asked for units too.
+            queries.append((name[:unit.start()], list(units), units, UNIT_SUFFIX_PENALTY))
+        for query, fclasses, wanted, penalty in queries:
             for score, hit in self.geocoder.candidates(query, language=language,
                                                        feature_classes=fclasses)[:CANDIDATES]:
                 row = self.geocoder.describe(hit.place)
-                bonus = 0.0
-                if classes and row["feature_class"] in classes:
-                    bonus = CUE_BONUS / (1 + classes.index(row["feature_class"]))
+                bonus = -penalty
+                if wanted and row["feature_class"] in wanted:
+                    bonus += CUE_BONUS / (1 + wanted.index(row["feature_class"]))
                 best = out.get(row["id"])
                 if best is None or score + bonus > best[0]:
                     out[row["id"]] = (score + bonus, row)

@@ -107,6 +107,15 @@ def test_a_governor_belongs_to_a_state(resolver):
     assert res.place["feature_class"] == "city"
 
 
+def test_a_unit_named_with_another_kind_is_found(resolver):
+    text = ("Gunmen attacked police in the Jordanian town of Karak. Jordan said the town of "
+            "Qatraneh in the Karak district was also hit.")
+    res = resolve(resolver, text, "Jordanian", "Karak", "Jordan", "Qatraneh", "Karak district")
+    assert res[1].place["country_code"] == "JO"
+    assert res[4].place["country_code"] == "JO"  # Karak governorate, not Karak District, PK
+    assert res[4].place["feature_class"] in ("admin1", "admin2")
+
+
 def test_unknown_name_falls_back_to_a_place_named_inside_it(resolver):
     text = "Students at Colorado State University protested on Friday."
     (res,) = resolve(resolver, text, "Colorado State University")
