@@ -446,6 +446,8 @@ HOME_WEIGHT = 2.0  # the source's country counts as this many mentions of it
 DEMONYM_MARGIN = 10.0
 RESOLUTION_ROUNDS = 3  # decide, then decide again knowing what the others decided
 CONTAINMENT_REACH = 80  # characters between a place and the region said to contain it
+# "London's Heathrow", "Paris' iconic Champs-Elysees": the second lies in the first.
+_POSSESSIVE = re.compile(r"^['’]s?\s+(?:[a-z][\w-]*\s+){0,2}$")
 # What may stand between a place and its container: "Qamichli, dans la province d'",
 # "Al-Qaim, in Iraq's western ", "Samarra (", "سامراء بمحافظة".
 _CONTAINS = re.compile(
@@ -583,13 +585,17 @@ class ToponymResolver:
         for i, mention in enumerate(mentions):
             for j in range(i + 1, len(mentions)):
                 nxt = mentions[j]
+                between = text[mention.end:nxt.start]
+                possessive = bool(_POSSESSIVE.match(between))
                 if nxt.start - mention.end > CONTAINMENT_REACH \
-                        or not _CONTAINS.match(text[mention.end:nxt.start]):
+                        or not (possessive or _CONTAINS.match(between)):
                     break
-                inner, outer = keys[i], keys[j]
+                # "London, Ontario": the second holds the first; "London's Heathrow": the
+                # first holds the second (a town holds what lies within CITY_HOLD_KM of it).
+                inner, outer = (keys[j], keys[i]) if possessive else (keys[i], keys[j])
                 if inner == outer or decided[inner][2] is None or decided[outer][2] is None:
                     break
-                pair = _containing_pair(ranked[inner], ranked[outer])
+                pair = _containing_pair(ranked[inner], ranked[outer], towns=possessive)
                 if pair is None:
                     continue  # maybe the next name holds it: "Hit, Anbar, Iraq"
                 score, x, y = pair
@@ -799,22 +805,33 @@ FALLBACK_CONFIDENCE = 0.3
 _HOLDER_FIELD = {"country": "country_code", "admin1": "admin1_code",
                  "admin2": "admin2_code", "region": "country_code"}
 PAIR_SLACK = 4.0  # how far below the separate choices a containing pair may score
+CITY_HOLD_KM = 50.0  # "London's Heathrow": what a town holds
 PAIR_DEPTH = 8  # readings of each name tried for a containing pair
 
 
+def _holds(y: dict[str, Any], x: dict[str, Any], towns: bool) -> bool:
+    """Whether reading ``y`` holds reading ``x``: a country, region or admin unit by its
+    code; with ``towns``, also a town whatever lies within CITY_HOLD_KM of it."""
+    if y["id"] == x["id"]:
+        return False
+    field = _HOLDER_FIELD.get(y["feature_class"])
+    if field is not None:
+        return bool(y.get(field)) and y.get(field) == x.get(field)
+    return towns and y["feature_class"] == "city" and x["feature_class"] != "city" \
+        and haversine_km(y["lat"], y["lon"], x["lat"], x["lon"]) <= CITY_HOLD_KM
+
+
 def _containing_pair(inner: Sequence[tuple[float, dict[str, Any]]],
-                     outer: Sequence[tuple[float, dict[str, Any]]]
+                     outer: Sequence[tuple[float, dict[str, Any]]], *, towns: bool = False
                      ) -> tuple[float, dict[str, Any], dict[str, Any]] | None:
-    """The best (score, x, y) with reading y of the second name holding reading x of the
-    first (a country holds nothing but its places; nothing holds a country)."""
+    """The best (score, x, y) with reading y of the outer name holding reading x of the
+    inner one (a country holds nothing but its places; nothing holds a country)."""
     best = None
     for sx, x in inner[:PAIR_DEPTH]:
         if x["feature_class"] in ("country", "continent"):
             continue
         for sy, y in outer[:PAIR_DEPTH]:
-            field = _HOLDER_FIELD.get(y["feature_class"])
-            if field is None or y["id"] == x["id"] or not y.get(field) \
-                    or y.get(field) != x.get(field):
+            if not _holds(y, x, towns):
                 continue
             if best is None or sx + sy > best[0]:
                 best = (sx + sy, x, y)

@@ -100,6 +100,13 @@ def test_a_place_and_its_region_choose_together(resolver):
     assert res[0].place["feature_class"] == "country"  # a country is inside no country
 
 
+def test_a_possessive_places_the_second_name_in_the_first(resolver):
+    res = resolve(resolver, "Cabin crew work out of London's Heathrow, a busy hub.", "London",
+                  "Heathrow")
+    assert res[1].place["country_code"] == "GB"
+    assert res[1].place["feature_class"] == "airport"
+
+
 def test_a_governor_belongs_to_a_state(resolver):
     (res,) = resolve(resolver, "Former New York Gov. Mario Cuomo died.", "New York")
     assert res.place["feature_class"] == "admin1"
