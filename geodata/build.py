@@ -149,7 +149,8 @@ def _translations(domain: str, names: Iterable[str]) -> dict[str, list[tuple[str
 
 def _read_parquet_rows(path: Path) -> list[dict]:
     """Rows of a committed boundary file, geometry replaced by the centroid of its largest
-    polygon (``main_lat``/``main_lon``: the mainland, not overseas islands)."""
+    polygon (``main_lat``/``main_lon``: the mainland, not overseas islands) and the centroid
+    of all its polygons (``all_lat``/``all_lon``)."""
     if not path.exists():
         logger.warning("%s is missing: falling back to coordinates derived from cities", path)
         return []
@@ -165,6 +166,8 @@ def _read_parquet_rows(path: Path) -> list[dict]:
                 else geom
             row["main_lat"], row["main_lon"] = main.centroid.y, main.centroid.x
             row["area"] = main.area
+            row["all_lat"], row["all_lon"] = geom.centroid.y, geom.centroid.x
+            row["all_area"] = geom.area
         rows.append(row)
     return rows
 
@@ -343,12 +346,13 @@ def _admin_units(subdivisions: list[list[str]], cities: list[Place],
             continue
         inside = members.get(code, [])
         rows = label.get(code, [])
-        if rows and all(r.get("main_lat") is not None for r in rows):
-            # The centroid of the unit's polygon(s), area-weighted: what gazetteers (GeoNames
-            # included) give as an admin unit's point, unlike a map label's position.
-            weight = sum(r["area"] for r in rows) or 1.0
-            lat = sum(r["main_lat"] * r["area"] for r in rows) / weight
-            lon = sum(r["main_lon"] * r["area"] for r in rows) / weight
+        if rows and all(r.get("all_lat") is not None for r in rows):
+            # The centroid of all the unit's polygons, area-weighted: what gazetteers
+            # (GeoNames included) give as an admin unit's point, unlike a map label's
+            # position; islands count (Hawaii is not the Big Island's centre).
+            weight = sum(r["all_area"] for r in rows) or 1.0
+            lat = sum(r["all_lat"] * r["all_area"] for r in rows) / weight
+            lon = sum(r["all_lon"] * r["all_area"] for r in rows) / weight
         elif inside:
             lat = statistics.median(p.lat for p in inside)
             lon = statistics.median(p.lon for p in inside)
