@@ -1,10 +1,11 @@
 """Accuracy of the toponym resolver on the public corpora in ../shared/eval.
 
 The floors are the accuracy this code reaches (bench/RESULTS.md), a little below, so that a
-change that makes resolution worse fails here. The published goal (Mordecai 3: GeoWebNews
-94.1%, TR-News 87.3% accuracy@161 km) is not reached on the headline metric: most remaining
-misses on TR-News are the right GeoNames country or province whose offline centre lies over
-161 km from GeoNames' own point for it; the diagnostic that counts those is floored too.
+change that makes resolution worse fails here. The published anchors (Mordecai 3: GeoWebNews
+94.1%, TR-News 87.3% accuracy@161 km): TR-News's is the floor itself; GeoWebNews's is not
+reached (most of its remaining misses are streets and buildings, and countries read right
+whose offline centre lies over 161 km from GeoNames' own point for them). The diagnostic
+that counts the right GeoNames entity as a hit is floored too.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from conflict_atlas.cli import main
 FLOORS = {
     # corpus: (resolve acc@161, end2end overlap F1, resolve within 161 km or same entity)
     "GWN.xml": (0.88, 0.82, 0.92),
-    "TR-News.xml": (0.855, 0.835, 0.94),
+    "TR-News.xml": (0.873, 0.835, 0.95),  # 0.873: Mordecai 3, the published anchor
 }
 
 
