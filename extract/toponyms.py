@@ -39,6 +39,7 @@ from spacy.tokens import Doc, Span
 from extract.coherence import Coherence
 from geodata.gazetteer import haversine_km
 from geodata.names import fold, strip_article
+from geodata.tld import country_of_url
 
 logger = logging.getLogger(__name__)
 
@@ -755,14 +756,14 @@ class ToponymResolver:
                   and not r.basis]
         if not placed:
             return resolutions
-        local = [r for r in placed if r.place["feature_class"] not in WIDE_CLASSES]
+        local = [r for r in placed if r.place["feature_class"] not in AREA_CLASSES]
         out = []
         for r in resolutions:
             m = r.mention
             if r.place is None:
                 near = min(local or placed,
                            key=lambda o: (abs(o.mention.start - m.start), o.mention.start))
-            elif r.basis == "part" and r.place["feature_class"] in WIDE_CLASSES:
+            elif r.basis == "part" and r.place["feature_class"] in AREA_CLASSES:
                 # "Stade de France", "University of Alberta": a town of that country or
                 # province the document names says more than the whole unit.
                 field = "country_code" if r.place["feature_class"] != "admin1" \
@@ -798,7 +799,7 @@ _GENERIC_PARTS = frozenset({
     "market", "tower", "bridge", "island", "valley", "river", "lake", "mountains", "beach",
     "bay", "harbor", "harbour", "port", "city", "county", "district", "province", "region",
     "new", "old", "upper", "lower", "greater", "saint", "st"})
-WIDE_CLASSES = ("country", "continent", "region", "admin1")
+AREA_CLASSES = ("country", "continent", "region", "admin1")  # wider than a town
 FALLBACK_CONFIDENCE = 0.3
 
 
@@ -849,7 +850,7 @@ def _drop_isolated(resolutions: list[Resolution]) -> list[Resolution]:
     found inside a longer name far from every other place (Haifa Street in a Baghdad
     story). The document fallback then places them."""
     local = [r for r in resolutions if r.place is not None and not r.basis
-             and r.place["feature_class"] not in WIDE_CLASSES]
+             and r.place["feature_class"] not in AREA_CLASSES]
     out = []
     for r in resolutions:
         place = r.place
@@ -857,7 +858,7 @@ def _drop_isolated(resolutions: list[Resolution]) -> list[Resolution]:
             and place.get("population", 0) < ISOLATED_MAX_POPULATION
         # A town named inside a longer name is as suspect: Haifa Street is in Baghdad.
         inner = r.basis == "part" and place is not None \
-            and place["feature_class"] not in WIDE_CLASSES
+            and place["feature_class"] not in AREA_CLASSES
         if small or inner:
             key = fold(r.mention.text)
             others = [o.place for o in local
@@ -909,8 +910,6 @@ class _SpanResolver:
 
     def resolve(self, text: str, spans: Sequence[tuple[int, int, str]], url: str = ""
                 ) -> list[tuple[float, float, str] | None]:
-        from geodata.tld import country_of_url
-
         mentions = [Mention(s, e, name, "gold") for s, e, name in spans]
         return [None if r.place is None else (r.place["lat"], r.place["lon"], r.place["id"])
                 for r in self.resolver.resolve(text, mentions, home=country_of_url(url))]
@@ -925,8 +924,6 @@ class _Finder:
 
     def find(self, text: str, url: str = ""
              ) -> list[tuple[int, int, str, float | None, float | None]]:
-        from geodata.tld import country_of_url
-
         doc = self.nlp(text)
         mentions = mentions_from_doc(doc)
         # Geoparsing corpora count country adjectives as toponyms ("a Russian official").
