@@ -252,3 +252,35 @@ def test_an_event_is_not_coded_at_a_document_fallback():
     assert resolutions[1].basis == "document"
     places = extractor._event_places(resolutions, 0, len(article_text), [], [])
     assert [r.mention.text for r in places] == ["Baghdad"]
+
+
+def test_region_points_from_members_or_anchor(tmp_path):
+    from geodata.build import MAIN, Place, read_regions
+
+    def town(name, cc, lat, lon, pop):
+        place = Place(f"gn:{name}", name, "city", "PPL", cc, lat, lon, pop)
+        place.add_name(name, kind=MAIN)
+        return place
+
+    shapes = [{"iso_a2": "AA", "main_lat": 10.0, "main_lon": 20.0, "area": 3.0},
+              {"iso_a2": "BB", "main_lat": 14.0, "main_lon": 24.0, "area": 1.0}]
+    countries = [Place("gn:1", "Aland", "country", "PCLI", "AA", 10, 20, 1000),
+                 Place("gn:2", "Beland", "country", "PCLI", "BB", 14, 24, 500)]
+    cities = [town("Capital", "AA", 10.0, 20.0, 700), town("Suburb", "AA", 10.2, 20.0, 300),
+              town("Faraway", "AA", 12.0, 20.0, 5000)]
+    header = "id\tname\tmembers\tanchor\tnames\tnote\n"
+    path = tmp_path / "regions.tsv"
+    path.write_text(header + "reg:ab\tAB lands\tAA BB\t\ten:ABL|fr:Terres AB\t\n"
+                    "reg:cap\tCapital area\t\tAA:Capital\t\t\n", encoding="utf-8")
+    ab, cap = read_regions(path, shapes, countries, cities)
+    assert (ab.lat, ab.lon, ab.population) == (11.0, 21.0, 1500)  # area-weighted, summed
+    assert (ab.feature_class, ab.country_code) == ("region", "")
+    assert ("Terres AB", "fr", 1) in ab.names
+    assert (cap.lat, cap.lon, cap.country_code) == (10.0, 20.0, "AA")
+    assert cap.population == 1000  # the towns within 50 km, not Faraway
+    path.write_text(header + "reg:x\tX\tAA ZZ\t\t\t\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown countries"):
+        read_regions(path, shapes, countries, cities)
+    path.write_text(header + "reg:y\tY\t\tAA:Nowhere\t\t\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no gazetteer town"):
+        read_regions(path, shapes, countries, cities)
