@@ -543,9 +543,12 @@ class ToponymResolver:
             # "Karak district", "Anbar province": the unit may go by another kind or none
             # in the gazetteer (Karak governorate), so the bare name is asked for units too.
             queries.append((name[:unit.start()], list(units), units, UNIT_SUFFIX_PENALTY))
+        acronym = name.isupper() and len(re.sub(r"\W", "", name)) <= 3
         for query, fclasses, wanted, penalty in queries:
             for score, hit in self.geocoder.candidates(query, language=language,
                                                        feature_classes=fclasses)[:CANDIDATES]:
+                if acronym and not hit.matched.isupper():
+                    continue  # "SA", "OAS" are acronyms, not the village of Siá or Oas
                 row = self.geocoder.describe(hit.place)
                 bonus = -penalty
                 if wanted and row["feature_class"] in wanted:

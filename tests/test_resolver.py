@@ -153,6 +153,15 @@ def test_no_fallback_when_asked(resolver):
     assert res[1].place is None and res[1].basis == ""
 
 
+def test_a_short_acronym_is_no_village(resolver):
+    text = "Rustenburg mines in SA hired 300 workers; the OAS met in Washington."
+    res = resolve(resolver, text, "Rustenburg", "SA", "OAS", "Washington")
+    assert res[1].basis == "document" and res[1].place["country_code"] == "ZA"
+    assert res[2].basis == "document"  # placed by the document, not at Oas, Philippines
+    (uae,) = resolve(resolver, "Flights from the UAE resumed.", "UAE")
+    assert uae.place["country_code"] == "AE" and uae.basis == ""
+
+
 def test_demonym_is_its_country_whatever_the_focus(resolver):
     text = "Texas and Oklahoma officials met Canadian investors in Dallas."
     res = resolve(resolver, text, "Texas", "Oklahoma", "Canadian", "Dallas")
