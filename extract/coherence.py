@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from geodata.boundaries import haversine_km
+
 SCALE_KM = 50.0
 UNIT_FROM_MEMBER = 0.5
 BLOCK = 2048  # readings per block of similarity rows (2048 x 2048 floats: 32 MB)
-EARTH_RADIUS_KM = 6371.0088
 _NO_SUPPORT = {"country", "continent", "region"}
 _WIDE_WATERS = {"OCN", "SEA", "GULF"}
 
@@ -46,8 +47,8 @@ class _Features:
     """The columns of a set of readings that similarity needs, as arrays."""
 
     def __init__(self, rows: Sequence[dict[str, Any]]) -> None:
-        self.lat = np.radians(np.array([r["lat"] for r in rows], dtype=float))
-        self.lon = np.radians(np.array([r["lon"] for r in rows], dtype=float))
+        self.lat = np.array([r["lat"] for r in rows], dtype=float)
+        self.lon = np.array([r["lon"] for r in rows], dtype=float)
         cls = np.array([r.get("feature_class", "") for r in rows])
         self.levels = [(_codes(rows, f"{level}_code"), cls == level)
                        for level in ("admin1", "admin2")]
@@ -55,11 +56,8 @@ class _Features:
 
     def block(self, i0: int, i1: int) -> np.ndarray:
         """Rows ``i0:i1`` of the similarity matrix."""
-        lat, lon = self.lat, self.lon
-        rl, ro = lat[i0:i1, None], lon[i0:i1, None]
-        a = np.sin((rl - lat[None, :]) / 2) ** 2 \
-            + np.cos(rl) * np.cos(lat)[None, :] * np.sin((ro - lon[None, :]) / 2) ** 2
-        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        km = haversine_km(self.lat[i0:i1, None], self.lon[i0:i1, None],
+                          self.lat[None, :], self.lon[None, :])
         sim = 1.0 / (1.0 + (km / SCALE_KM) ** 2)
         for code, is_unit in self.levels:
             same = (code[i0:i1, None] == code[None, :]) & (code[i0:i1, None] >= 0)
