@@ -151,14 +151,32 @@ class SurfaceIndex:
 
     def __init__(self, keys: set[str], major: set[str],
                  abbreviations: set[str] | None = None,
-                 prominent: set[str] | None = None) -> None:
+                 prominent: set[str] | None = None, path: str | Path | None = None) -> None:
         self.abbreviations = abbreviations or set()  # "Ky.", "B.C.", "U.S.": folded
         self.keys = keys | self.abbreviations
         self.major = major  # names of countries, capitals and cities over a million
-        # names of provinces, regions and towns over PROMINENT_POPULATION people
-        self.prominent = prominent or set()
+        self._prominent = prominent
+        self._path = path
         # First words of the names of two words or more.
         self.first_tokens = {k.split(" ", 1)[0] for k in keys if " " in k}
+
+    @property
+    def prominent(self) -> set[str]:
+        """Names of provinces, regions and towns over PROMINENT_POPULATION people; only
+        English finding asks, so they load from the index on first use."""
+        if self._prominent is None:
+            self._prominent = set()
+            if self._path is not None:
+                conn = sqlite3.connect(f"file:{self._path}?mode=ro&immutable=1", uri=True)
+                try:
+                    self._prominent = {r[0] for r in conn.execute(
+                        "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
+                        "WHERE n.kind <= 1 AND (p.population >= ? OR p.feature_class IN "
+                        "('country', 'continent', 'region', 'admin1'))",
+                        (PROMINENT_POPULATION,))}
+                finally:
+                    conn.close()
+        return self._prominent
 
     @classmethod
     def load(cls, index_path: str | Path, min_population: int = 1000) -> SurfaceIndex:
@@ -179,15 +197,11 @@ class SurfaceIndex:
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
                 "WHERE n.kind <= 1 AND n.name LIKE '%.' AND length(n.name) <= 6 "
                 "AND p.feature_class IN ('country', 'admin1')")}
-            prominent = {r[0] for r in conn.execute(
-                "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
-                "WHERE n.kind <= 1 AND (p.population >= ? OR p.feature_class IN "
-                "('country', 'continent', 'region', 'admin1'))", (PROMINENT_POPULATION,))}
         finally:
             conn.close()
         keys |= {k for k in major if len(k) == 2}  # US, UK, EU: country acronyms
         logger.info("surface index: %d names", len(keys))
-        return cls(keys, major, abbreviations, prominent)
+        return cls(keys, major, abbreviations, path=index_path)
 
 
 def _token_keys(text: str) -> list[str]:
