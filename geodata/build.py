@@ -436,6 +436,23 @@ def _continents() -> list[Place]:
     return out
 
 
+def _curated_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a curated TSV file of ``geodata/data`` (``#`` lines are comments)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader((line for line in fh if not line.startswith("#")),
+                                   delimiter="\t"))
+
+
+def _lang_names(field: str | None) -> list[tuple[str, str]]:
+    """(lang, name) pairs of a ``names`` field: ``lang:name`` items separated by ``|``; an
+    item without a language code of up to three letters is a name in no language."""
+    out = []
+    for item in (field or "").split("|"):
+        lang, sep, name = item.partition(":")
+        out.append((lang, name) if sep and len(lang) <= 3 else ("", item))
+    return out
+
+
 def read_overlay(path: Path) -> tuple[list[Place], dict[str, list[tuple[str, str]]]]:
     """The curated overlay: new places, and extra names for existing ones.
 
@@ -444,28 +461,22 @@ def read_overlay(path: Path) -> tuple[list[Place], dict[str, list[tuple[str, str
     """
     places: list[Place] = []
     extra: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader((line for line in fh if not line.startswith("#")),
-                              delimiter="\t")
-        for row in rows:
-            names = []
-            for item in (row.get("names") or "").split("|"):
-                lang, sep, name = item.partition(":")
-                names.append((lang, name) if sep and len(lang) <= 3 else ("", item))
-            if not row.get("feature_class"):
-                extra[row["id"]].extend((n, lang) for lang, n in names if n)
-                continue
-            place = Place(
-                id=row["id"], name=row["name"], feature_class=row["feature_class"],
-                feature_code=row.get("feature_code") or "", country_code=row["country_code"],
-                lat=float(row["lat"]), lon=float(row["lon"]),
-                population=int(row.get("population") or 0),
-                admin1_code=row.get("admin1_code") or "", source="overlay",
-            )
-            place.add_name(row["name"], kind=MAIN)
-            for lang, name in names:
-                place.add_name(name, lang)
-            places.append(place)
+    for row in _curated_rows(path):
+        names = _lang_names(row.get("names"))
+        if not row.get("feature_class"):
+            extra[row["id"]].extend((n, lang) for lang, n in names if n)
+            continue
+        place = Place(
+            id=row["id"], name=row["name"], feature_class=row["feature_class"],
+            feature_code=row.get("feature_code") or "", country_code=row["country_code"],
+            lat=float(row["lat"]), lon=float(row["lon"]),
+            population=int(row.get("population") or 0),
+            admin1_code=row.get("admin1_code") or "", source="overlay",
+        )
+        place.add_name(row["name"], kind=MAIN)
+        for lang, name in names:
+            place.add_name(name, lang)
+        places.append(place)
     return places, extra
 
 
@@ -495,41 +506,36 @@ def read_regions(path: Path, country_rows: list[dict], countries: list[Place],
         for name, _lang, _kind in city.names:
             towns.setdefault((city.country_code, fold(name)), city)
     out = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader((line for line in fh if not line.startswith("#")),
-                              delimiter="\t")
-        for row in rows:
-            members = row["members"].split()
-            missing = [m for m in members if m not in shapes]
-            if missing:
-                raise ValueError(f"regions.tsv: {row['id']} names unknown countries {missing}")
-            population = sum(people.get(m, 0) for m in members)
-            country = ""
-            if row["anchor"]:
-                country, _sep, town_name = row["anchor"].partition(":")
-                town = towns.get((country, fold(town_name)))
-                if town is None:
-                    raise ValueError(f"regions.tsv: {row['id']} anchor {row['anchor']!r} is "
-                                     "no gazetteer town")
-                lat, lon = town.lat, town.lon
-                country = "" if members else country
-                if not members:  # as prominent as the people living around its main town
-                    population = _people_within(cities, lat, lon, ANCHOR_RADIUS_KM)
-            elif members:
-                weight = sum(shapes[m]["area"] for m in members)
-                lat = sum(shapes[m]["main_lat"] * shapes[m]["area"] for m in members) / weight
-                lon = sum(shapes[m]["main_lon"] * shapes[m]["area"] for m in members) / weight
-            else:
-                raise ValueError(f"regions.tsv: {row['id']} has neither members nor anchor")
-            place = Place(id=row["id"], name=row["name"], feature_class="region",
-                          feature_code="RGN", country_code=country, lat=lat, lon=lon,
-                          population=population, source="overlay")
-            place.add_name(row["name"], "en", MAIN)
-            for item in (row.get("names") or "").split("|"):
-                lang, sep, name = item.partition(":")
-                if name:
-                    place.add_name(name, lang if sep else "")
-            out.append(place)
+    for row in _curated_rows(path):
+        members = row["members"].split()
+        missing = [m for m in members if m not in shapes]
+        if missing:
+            raise ValueError(f"regions.tsv: {row['id']} names unknown countries {missing}")
+        population = sum(people.get(m, 0) for m in members)
+        country = ""
+        if row["anchor"]:
+            country, _sep, town_name = row["anchor"].partition(":")
+            town = towns.get((country, fold(town_name)))
+            if town is None:
+                raise ValueError(f"regions.tsv: {row['id']} anchor {row['anchor']!r} is "
+                                 "no gazetteer town")
+            lat, lon = town.lat, town.lon
+            country = "" if members else country
+            if not members:  # as prominent as the people living around its main town
+                population = _people_within(cities, lat, lon, ANCHOR_RADIUS_KM)
+        elif members:
+            weight = sum(shapes[m]["area"] for m in members)
+            lat = sum(shapes[m]["main_lat"] * shapes[m]["area"] for m in members) / weight
+            lon = sum(shapes[m]["main_lon"] * shapes[m]["area"] for m in members) / weight
+        else:
+            raise ValueError(f"regions.tsv: {row['id']} has neither members nor anchor")
+        place = Place(id=row["id"], name=row["name"], feature_class="region",
+                      feature_code="RGN", country_code=country, lat=lat, lon=lon,
+                      population=population, source="overlay")
+        place.add_name(row["name"], "en", MAIN)
+        for lang, name in _lang_names(row.get("names")):
+            place.add_name(name, lang)
+        out.append(place)
     return out
 
 
