@@ -104,6 +104,8 @@ _NAME_PUNCT = {"-", "'", "’", ".", "‑"}
 # A single capitalised word this frequent in the text's language is more likely a word than
 # a place ("East", "Steps", "Lire"), unless NER says place or the name is a major one.
 COMMON_WORD_ZIPF = 4.3
+# Below this, a capitalised word after a given name is taken for a surname.
+RARE_WORD_ZIPF = 3.3
 PROMINENT_POPULATION = 100_000
 
 
@@ -246,6 +248,24 @@ def find_gazetteer_spans(doc: Doc, index: SurfaceIndex) -> list[tuple[int, int]]
     return found
 
 
+_CLITICS = {"'ve", "'ll", "'re", "'m", "'d", "n't"}
+_OPENERS = {'"', "'", "“", "‘", "«", "(", "[", "-", "–", "—"}
+
+
+def _starts_sentence(token: Any) -> bool:
+    """A token that opens a sentence, also where the parser did not say so: after a line
+    break or a run of spaces, or after an opening quote that does ('"Most of them...')."""
+    if token.is_sent_start:
+        return True
+    i = token.i - 1
+    while i >= 0 and token.doc[i].text in _OPENERS:
+        i -= 1
+    if i < 0:
+        return True
+    before = token.doc[i]
+    return before.is_space or before.text in (".", "!", "?", ":", ";")
+
+
 def _clean_ngram(tokens: Sequence[Any]) -> bool:
     """No line break, no punctuation at the edges, only name-internal punctuation inside."""
     last = tokens[-1]
@@ -267,11 +287,16 @@ def _plausible(span: Span, index: SurfaceIndex) -> bool:
             and span[1].text.islower():
         return False  # "Les attaques" is not Les Attaques (but "Les Cayes", "La Paz" are)
     first_key = fold(first.text)
-    if first_key in _NEVER_FIRST or (first.is_sent_start and (first.is_stop
-                                                              or first_key in _STOP_SINGLE)):
+    country_acronym = first.text.isupper() and first_key in index.major  # "US", not "us"
+    if first_key in _NEVER_FIRST or (_starts_sentence(first) and not country_acronym
+                                     and (first.is_stop or first_key in _STOP_SINGLE)):
         return False  # "A la suite", "Les attaques" at the start of a sentence
+    if any(t.text.replace("’", "'").lower() in _CLITICS for t in span):
+        return False  # "I've", "We're": a pronoun and a clitic, not Ive or Were
     if len(span) == 1:
         key = fold(text)
+        if text.endswith(".") and text[:-1].lower() in _HONORIFICS:
+            return False  # "Sen.", "Rev.", "Gov.": a title
         if ("." in text and key in index.abbreviations) \
                 or (text.isupper() and len(key) == 2 and key in index.major):
             return True  # "Ky.", "B.C.", "U.S."; "US", "UK" (not the pronoun "us")
@@ -295,6 +320,7 @@ class PlaceMatcher:
         self.min_population = min_population
         self._index: SurfaceIndex | None = None
         self._adjectives: Container[str] | None = None
+        self._given_names: Container[str] | None = None
 
     @property
     def adjectives(self) -> Container[str]:
@@ -304,6 +330,15 @@ class PlaceMatcher:
 
             self._adjectives = frozenset(DemonymTable.load().forms)
         return self._adjectives
+
+    @property
+    def given_names(self) -> Container[str]:
+        """Folded given names ("laura", "charlie"), for text no NER model has read."""
+        if self._given_names is None:
+            from extract.persons import load_given_names
+
+            self._given_names = load_given_names()
+        return self._given_names
 
     @property
     def index(self) -> SurfaceIndex:
@@ -337,8 +372,51 @@ class PlaceMatcher:
         # that names a prominent place is that place ("Boston", "Liverpool", "California");
         # at a sentence start, or a word that names a kind of place ("Central"), it is a
         # word. (French capitalises "l'Observatoire" syrien; Arabic has no capitals.)
-        return self.language != "en" or span[0].is_sent_start or key in _GENERIC_PARTS \
+        return self.language != "en" or _starts_sentence(span[0]) or key in _GENERIC_PARTS \
             or in_longer_name or key not in self.index.prominent
+
+    def _given_name_context(self, doc: Doc, start: int, end: int) -> str | None:
+        """For text no NER model has read: whether a one-word match belongs to a person's
+        name by the given names around it. Returns None for no; else the surname it shows
+        ("" when none): a given name before a capitalised word ("Laura Ingraham"), a word
+        after a given name, an initial or a particle ("Charlie Chen", "Gino D. Bassett",
+        "Mike de Kock"), or a given name standing alone ("Keith recalled"). Prominent places
+        and nationalities are never read as given names ("Jordan", "Victoria", "French").
+        """
+        from wordfreq import zipf_frequency
+
+        if end - start != 1:
+            return None
+        given = self.given_names
+        word = doc[start]
+        key = fold(word.text)
+
+        def first_name(tok: Any) -> bool:
+            k = fold(tok.text)
+            return tok.is_alpha and tok.text[:1].isupper() and k in given \
+                and k not in self.index.major and k not in self.adjectives
+
+        # A word after a given name, skipping one initial or name particle.
+        j = start - 1
+        if j >= 0 and (_INITIAL.fullmatch(doc[j].text) or doc[j].lower_ in _NAME_PARTICLES):
+            j -= 1
+        if j >= 0 and first_name(doc[j]) and not word.text.isupper():
+            return _surname_key(word.text)  # "Michael Jordan", "Charles Stanley" too
+        if key not in given or key in self.adjectives:
+            return None
+        nxt = doc[start + 1] if start + 1 < len(doc) else None
+        if nxt is not None and nxt.text == "," and start + 2 < len(doc) \
+                and fold(doc[start + 2].text) in self.index.prominent:
+            return None  # "Alvin, Texas"
+        surname = nxt is not None and nxt.is_alpha and nxt.text[:1].isupper() \
+            and nxt.lower_ not in _PLACE_WORDS and not nxt.is_stop
+        if key in self.index.prominent:
+            # "Vladimir Putin", "Sidney Crosby"; not "Austin Police", "Victoria Falls".
+            if surname and fold(nxt.text) not in self.index.keys \
+                    and zipf_frequency(nxt.lower_, "en") < RARE_WORD_ZIPF:
+                return _surname_key(nxt.text)
+            return None
+        return _surname_key(nxt.text) if surname else ""
 
     def __call__(self, doc: Doc) -> Doc:
         spans: dict[tuple[int, int], str] = {}
@@ -346,6 +424,7 @@ class PlaceMatcher:
                                if e.label_ in ("PER", "PERSON", "ORG", "MISC", "NORP"))
                    if p is not None]
         ner_places = {(e.start, e.end) for e in doc.ents if e.label_ in NER_PLACE_LABELS}
+        has_ner = doc.has_annotation("ENT_IOB")
         # Surnames of the document: the last word of a person's name, so that "Walsh" said
         # later is still the mayor, not Walsh, Colorado.
         surnames = {_surname_key(p[-1].text) for p in persons
@@ -362,6 +441,12 @@ class PlaceMatcher:
                 if _person_context(doc, start, end, self.index, self.adjectives):
                     surnames.add(_surname_key(doc[start].text))
                     continue
+                if not has_ner:
+                    surname = self._given_name_context(doc, start, end)
+                    if surname is not None:
+                        if surname:
+                            surnames.add(surname)
+                        continue
             kept.append((start, end))
         for start, end in kept:
             if end - start == 1 and (start, end) not in ner_places \
@@ -384,7 +469,7 @@ class PlaceMatcher:
         return doc
 
 
-_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "lady", "lord", "gen",
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "lady", "lord", "gen", "rev",
                "col", "capt", "sgt", "lt", "maj", "sen", "rep", "gov", "president", "minister",
                "m", "mme", "mlle", "me", "docteur", "général", "colonel", "ministre",
                "président", "sheikh", "cheikh", "imam", "ayatollah", "pope", "king", "queen",
@@ -405,10 +490,15 @@ def _person_context(doc: Doc, start: int, end: int, index: SurfaceIndex,
     if prev is not None and prev.text.rstrip(".").lower() in _HONORIFICS:
         return True
     if prev is not None and prev.is_alpha and prev.text[:1].isupper() \
-            and not prev.is_sent_start and not prev.is_stop \
+            and not _starts_sentence(prev) and not prev.is_stop \
             and prev.text.lower() not in _PLACE_WORDS and fold(prev.text) not in adjectives:
         return True
     return bool(_SPEECH_AFTER.match(doc.text[doc[start].idx + len(doc[start].text):][:30]))
+
+
+_INITIAL = re.compile(r"[A-Z]\.")
+_NAME_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "du", "le", "bin",
+                   "ibn", "al", "el", "mac", "ter"}
 
 
 def _surname_key(word: str) -> str:

@@ -250,6 +250,39 @@ def test_a_surname_is_not_a_place_later_in_the_text(finder):
     assert not any(n.startswith("Walsh") for n in names)
 
 
+@pytest.mark.parametrize("text, places, persons", [
+    ("Charlie Chen, 48, was charged in Boston. Chen lived in Lexington, Massachusetts.",
+     {"Boston", "Lexington", "Massachusetts"}, {"Chen"}),
+    ("Laura Ingraham spoke in Dallas on Monday.", {"Dallas"}, {"Laura"}),
+    ("Keith recalled the drive to Houston. Police say Gino D. Bassett ran away. Bassett "
+     "was held. The horse trained by Mike de Kock won.", {"Houston"}, {"Keith", "Bassett", "Kock"}),
+    ("Photo: Adrian Walker, director of the clinic in Pittsburgh.", {"Pittsburgh"},
+     {"Adrian", "Walker"}),
+    ("The pair are from Alvin, Texas.", {"Alvin", "Texas"}, set()),
+])
+def test_given_names_mark_persons_in_text_without_ner(finder, text, places, persons):
+    names = set(found(finder, text))
+    assert places <= names
+    assert not persons & names
+
+
+def test_sentence_openings_titles_and_clitics_are_no_places(finder):
+    text = ('Floods hit the city.\n\n   Most of the deaths occurred downtown. "Some roads '
+            'are shut," I\'ve heard Sen. Rubio say. US officials flew to Paris.')
+    names = found(finder, text)
+    assert {"US", "Paris"} <= set(names)
+    assert not {"Most", "Some", "I've", "Sen."} & set(names)
+
+
+def test_given_names_come_folded_from_the_installed_lists(caplog):
+    from extract.persons import load_given_names
+
+    names = load_given_names(("en_US", "fr_FR", "xx_NOPE"))
+    assert {"laura", "keith", "helene"} <= names
+    assert all(n == n.lower() and " " not in n for n in names)
+    assert "xx_NOPE" in caplog.text
+
+
 def test_an_event_is_not_coded_at_a_document_fallback():
     from extract.pipeline import Extractor
 
