@@ -153,7 +153,8 @@ class SurfaceIndex:
 
     def __init__(self, keys: set[str], major: set[str],
                  abbreviations: set[str] | None = None,
-                 prominent: set[str] | None = None, path: str | Path | None = None) -> None:
+                 prominent: tuple[set[str], set[str]] | None = None,
+                 path: str | Path | None = None) -> None:
         self.abbreviations = abbreviations or set()  # "Ky.", "B.C.", "U.S.": folded
         self.keys = keys | self.abbreviations
         self.major = major  # names of countries, capitals and cities over a million
@@ -164,18 +165,31 @@ class SurfaceIndex:
 
     @property
     def prominent(self) -> set[str]:
-        """Names of provinces, regions and towns over PROMINENT_POPULATION people; only
-        English finding asks, so they load from the index on first use."""
+        """Names (main or alternate) of countries, provinces, regions and towns over
+        PROMINENT_POPULATION people; only English finding asks, so they load from the index
+        on first use."""
+        return self._load_prominent()[0]
+
+    @property
+    def prominent_own(self) -> set[str]:
+        """The subset of :attr:`prominent` that are such a place's own (main) name: "Mary"
+        is a city in Turkmenistan, but "Liz" only another language's name for one."""
+        return self._load_prominent()[1]
+
+    def _load_prominent(self) -> tuple[set[str], set[str]]:
         if self._prominent is None:
-            self._prominent = set()
+            self._prominent = (set(), set())
             if self._path is not None:
                 conn = sqlite3.connect(f"file:{self._path}?mode=ro&immutable=1", uri=True)
                 try:
-                    self._prominent = {r[0] for r in conn.execute(
-                        "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
-                        "WHERE n.kind <= 1 AND (p.population >= ? OR p.feature_class IN "
-                        "('country', 'continent', 'region', 'admin1'))",
-                        (PROMINENT_POPULATION,))}
+                    for key, kind in conn.execute(
+                            "SELECT DISTINCT n.key, n.kind FROM names n JOIN places p "
+                            "ON p.rid = n.rid WHERE n.kind <= 1 AND (p.population >= ? OR "
+                            "p.feature_class IN ('country', 'continent', 'region', 'admin1'))",
+                            (PROMINENT_POPULATION,)):
+                        self._prominent[0].add(key)
+                        if kind == 0:
+                            self._prominent[1].add(key)
                 finally:
                     conn.close()
         return self._prominent
@@ -398,20 +412,24 @@ class PlaceMatcher:
 
         # A word after a given name, skipping one initial or name particle.
         j = start - 1
+        if j >= 1 and doc[j].text in ("-", "‐") and not doc[j - 1].whitespace_ \
+                and doc[j - 1].text[:1].isupper():
+            j -= 2  # a double-barrelled surname: "Mario Diaz-Balart"
         if j >= 0 and (_INITIAL.fullmatch(doc[j].text) or doc[j].lower_ in _NAME_PARTICLES):
             j -= 1
         if j >= 0 and first_name(doc[j]) and not word.text.isupper():
             return _surname_key(word.text)  # "Michael Jordan", "Charles Stanley" too
-        if key not in given or key in self.adjectives:
-            return None
+        if key not in given or key in self.adjectives or key in self.index.major \
+                or (start > 0 and doc[start - 1].lower_ in _LOCATIVE):
+            return None  # "America"; "in Shelby", "at Trinidad"
         nxt = doc[start + 1] if start + 1 < len(doc) else None
         if nxt is not None and nxt.text == "," and start + 2 < len(doc) \
                 and fold(doc[start + 2].text) in self.index.prominent:
             return None  # "Alvin, Texas"
         surname = nxt is not None and nxt.is_alpha and nxt.text[:1].isupper() \
             and nxt.lower_ not in _PLACE_WORDS and not nxt.is_stop
-        if key in self.index.prominent:
-            # "Vladimir Putin", "Sidney Crosby"; not "Austin Police", "Victoria Falls".
+        if key in self.index.prominent_own:
+            # "Vladimir Putin", "Mary Magdalene"; not "Austin Police", "Victoria Falls".
             if surname and fold(nxt.text) not in self.index.keys \
                     and zipf_frequency(nxt.lower_, "en") < RARE_WORD_ZIPF:
                 return _surname_key(nxt.text)
@@ -438,18 +456,20 @@ class PlaceMatcher:
             if (start, end) not in ner_places:
                 if self._common_word(doc[start:end]):
                     continue
-                if _person_context(doc, start, end, self.index, self.adjectives):
+                word_end = _without_possessive(doc, start, end)  # "Steele's" -> "Steele"
+                if _person_context(doc, start, word_end, self.index, self.adjectives):
                     surnames.add(_surname_key(doc[start].text))
                     continue
                 if not has_ner:
-                    surname = self._given_name_context(doc, start, end)
+                    surname = self._given_name_context(doc, start, word_end)
                     if surname is not None:
                         if surname:
                             surnames.add(surname)
                         continue
             kept.append((start, end))
         for start, end in kept:
-            if end - start == 1 and (start, end) not in ner_places \
+            if _without_possessive(doc, start, end) - start == 1 \
+                    and (start, end) not in ner_places \
                     and _surname_key(doc[start].text) in surnames \
                     and fold(doc[start].text) not in self.index.major:
                 continue
@@ -473,7 +493,11 @@ _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "lady", "lord", "
                "col", "capt", "sgt", "lt", "maj", "sen", "rep", "gov", "president", "minister",
                "m", "mme", "mlle", "me", "docteur", "général", "colonel", "ministre",
                "président", "sheikh", "cheikh", "imam", "ayatollah", "pope", "king", "queen",
-               "prince", "princess", "judge", "juge"}
+               "prince", "princess", "judge", "juge", "attorney", "mayor", "governor",
+               "senator", "congressman", "congresswoman", "secretary", "chancellor",
+               "ambassador", "detective", "sheriff", "officer", "trooper", "coach", "bishop",
+               "rabbi", "pastor", "reverend", "father", "councillor", "councilman",
+               "councilwoman", "commissioner", "chairman", "maire", "député", "sénateur"}
 _SPEECH_AFTER = re.compile(r"^\s*(said|says|told|added|wrote|argued|explained|noted|"
                            r"declared|a déclaré|a dit|a affirmé|a ajouté|a expliqué)\b", re.IGNORECASE)
 
@@ -496,9 +520,17 @@ def _person_context(doc: Doc, start: int, end: int, index: SurfaceIndex,
     return bool(_SPEECH_AFTER.match(doc.text[doc[start].idx + len(doc[start].text):][:30]))
 
 
+_LOCATIVE = {"in", "at", "near", "outside", "across", "around", "throughout", "from"}
 _INITIAL = re.compile(r"[A-Z]\.")
 _NAME_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "du", "le", "bin",
                    "ibn", "al", "el", "mac", "ter"}
+
+
+def _without_possessive(doc: Doc, start: int, end: int) -> int:
+    """The end of a span without a trailing possessive "'s" token."""
+    if end - start == 2 and doc[end - 1].text.replace("’", "'").lower() == "'s":
+        return end - 1
+    return end
 
 
 def _surname_key(word: str) -> str:

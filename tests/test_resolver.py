@@ -258,7 +258,11 @@ def test_a_surname_is_not_a_place_later_in_the_text(finder):
      "was held. The horse trained by Mike de Kock won.", {"Houston"}, {"Keith", "Bassett", "Kock"}),
     ("Photo: Adrian Walker, director of the clinic in Pittsburgh.", {"Pittsburgh"},
      {"Adrian", "Walker"}),
-    ("The pair are from Alvin, Texas.", {"Alvin", "Texas"}, set()),
+    ("The pair are from Alvin, Texas. The prison in Shelby closed; Julia, his wife, left.",
+     {"Alvin", "Texas", "Shelby"}, {"Julia"}),
+    ("Congressman Mario Diaz-Balart (Florida) met Attorney Wang Quanzhang. Wang's case and "
+     "Christopher Steele's firm in London came up. Steele's sources spoke.",
+     {"Florida", "London"}, {"Balart", "Wang", "Wang's", "Steele's"}),
 ])
 def test_given_names_mark_persons_in_text_without_ner(finder, text, places, persons):
     names = set(found(finder, text))
