@@ -980,20 +980,25 @@ def _containing_pair(inner: Sequence[tuple[float, dict[str, Any]]],
 
 ISOLATED_MAX_POPULATION = 20_000
 ISOLATED_KM = 500.0
+# A reading chosen instead of an isolated one is uncertain at best.
+ISOLATED_CONFIDENCE = 0.5
 
 
 def _drop_isolated(resolutions: list[Resolution]) -> list[Resolution]:
-    """Unplace a small town (under ISOLATED_MAX_POPULATION people) read far (over
-    ISOLATED_KM) from every other local place of a document that places at least two: in an
-    article about New Orleans, "Bourbon" is the street, not Bourbon, Missouri; and a town
-    found inside a longer name far from every other place (Haifa Street in a Baghdad
-    story). The document fallback then places them."""
+    """Re-read a small town (under ISOLATED_MAX_POPULATION people) or an airport read far
+    (over ISOLATED_KM) from every other local place of a document that places at least two:
+    as the name's next reading near two of them ("Heathrow" in a London story is the
+    airport, not Heathrow, Florida), else as nothing (in an article about New Orleans,
+    "Bourbon" is the street, not Bourbon, Missouri). A town found inside a longer name far
+    from every other place is unplaced too (Haifa Street in a Baghdad story). The document
+    fallback then places what is unplaced."""
     local = [r for r in resolutions if r.place is not None and not r.basis
              and r.place["feature_class"] not in AREA_CLASSES]
     out = []
     for r in resolutions:
         place = r.place
-        small = not r.basis and place is not None and place["feature_class"] == "city" \
+        small = not r.basis and place is not None and place["feature_class"] in (
+            "city", "airport") \
             and place.get("population", 0) < ISOLATED_MAX_POPULATION
         # A town named inside a longer name is as suspect: Haifa Street is in Baghdad.
         inner = r.basis == "part" and place is not None \
@@ -1002,12 +1007,22 @@ def _drop_isolated(resolutions: list[Resolution]) -> list[Resolution]:
             key = fold(r.mention.text)
             others = [o.place for o in local
                       if o.place["id"] != place["id"] and fold(o.mention.text) != key]
-            if len(others) >= (2 if small else 1) and min(
-                    haversine_km(place["lat"], place["lon"], o["lat"], o["lon"])
-                    for o in others) > ISOLATED_KM:
-                r = Resolution(r.mention, None, 0.0, 0.0, r.cue_classes, False, r.candidates)
+            if len(others) >= (2 if small else 1) and _distance_to(place, others) > ISOLATED_KM:
+                # The next reading of the name near the document's places, if any ("at
+                # Heathrow" in a London story: the airport, not Heathrow, Florida).
+                nearer = next((c for c in r.candidates[1:] if small and sum(
+                    haversine_km(c["lat"], c["lon"], o["lat"], o["lon"]) <= ISOLATED_KM
+                    for o in others) >= 2), None)
+                r = Resolution(r.mention, nearer, r.score if nearer else 0.0,
+                               min(r.confidence, ISOLATED_CONFIDENCE) if nearer else 0.0,
+                               r.cue_classes, False, r.candidates)
         out.append(r)
     return out
+
+
+def _distance_to(place: dict[str, Any], others: Sequence[dict[str, Any]]) -> float:
+    """Kilometres from ``place`` to the nearest of ``others``."""
+    return min(haversine_km(place["lat"], place["lon"], o["lat"], o["lon"]) for o in others)
 
 
 def _likelihoods(scores: Sequence[float]) -> list[float]:

@@ -146,6 +146,16 @@ def test_unknown_name_falls_back_to_the_nearest_place_of_the_document(resolver):
     assert 0 < res[1].confidence < res[0].confidence
 
 
+def test_an_isolated_reading_gives_way_to_the_next_one_near_the_document(resolver):
+    text = ("British officials in London said the flight from Manchester landed at Heathrow "
+            "on Monday.")
+    res = resolve(resolver, text, "British", "London", "Manchester", "Heathrow")
+    heathrow = res[3]
+    assert heathrow.place["feature_class"] == "airport"
+    assert heathrow.place["country_code"] == "GB" and not heathrow.basis
+    assert heathrow.confidence <= 0.5
+
+
 def test_no_fallback_when_asked(resolver):
     strict = ToponymResolver(resolver.geocoder, resolver.demonyms, fallback=False)
     res = resolve(strict, "New Orleans police closed Royal Street.", "New Orleans",
