@@ -987,7 +987,7 @@ ISOLATED_CONFIDENCE = 0.5
 def _drop_isolated(resolutions: list[Resolution]) -> list[Resolution]:
     """Re-read a small town (under ISOLATED_MAX_POPULATION people) or an airport read far
     (over ISOLATED_KM) from every other local place of a document that places at least two:
-    as the name's next reading near two of them ("Heathrow" in a London story is the
+    as the name's next reading near half of them ("Heathrow" in a London story is the
     airport, not Heathrow, Florida), else as nothing (in an article about New Orleans,
     "Bourbon" is the street, not Bourbon, Missouri). A town found inside a longer name far
     from every other place is unplaced too (Haifa Street in a Baghdad story). The document
@@ -1010,9 +1010,9 @@ def _drop_isolated(resolutions: list[Resolution]) -> list[Resolution]:
             if len(others) >= (2 if small else 1) and _distance_to(place, others) > ISOLATED_KM:
                 # The next reading of the name near the document's places, if any ("at
                 # Heathrow" in a London story: the airport, not Heathrow, Florida).
-                nearer = next((c for c in r.candidates[1:] if small and sum(
+                nearer = next((c for c in r.candidates[1:] if small and 2 * sum(
                     haversine_km(c["lat"], c["lon"], o["lat"], o["lon"]) <= ISOLATED_KM
-                    for o in others) >= 2), None)
+                    for o in others) >= max(len(others), 4)), None)
                 r = Resolution(r.mention, nearer, r.score if nearer else 0.0,
                                min(r.confidence, ISOLATED_CONFIDENCE) if nearer else 0.0,
                                r.cue_classes, False, r.candidates)
