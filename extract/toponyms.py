@@ -470,6 +470,7 @@ class PlaceMatcher:
         for start, end in kept:
             if _without_possessive(doc, start, end) - start == 1 \
                     and (start, end) not in ner_places \
+                    and not (start > 0 and doc[start - 1].lower_ in _LOCATIVE) \
                     and _surname_key(doc[start].text) in surnames \
                     and fold(doc[start].text) not in self.index.major:
                 continue
