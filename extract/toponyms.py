@@ -302,9 +302,11 @@ def _plausible(span: Span, index: SurfaceIndex) -> bool:
         return False  # "Les attaques" is not Les Attaques (but "Les Cayes", "La Paz" are)
     first_key = fold(first.text)
     country_acronym = first.text.isupper() and first_key in index.major  # "US", not "us"
+    article_name = len(span) > 1 and first.lower_ in _ARTICLES  # "The Hague", "Les Cayes"
     if first_key in _NEVER_FIRST or (_starts_sentence(first) and not country_acronym
+                                     and not article_name
                                      and (first.is_stop or first_key in _STOP_SINGLE)):
-        return False  # "A la suite", "Les attaques" at the start of a sentence
+        return False  # "A la suite", "Most of", "Some" at the start of a sentence
     if any(t.text.replace("’", "'").lower() in _CLITICS for t in span):
         return False  # "I've", "We're": a pronoun and a clitic, not Ive or Were
     if len(span) == 1:
@@ -634,12 +636,13 @@ def cue_classes(text: str, start: int, previous: Sequence[tuple[int, tuple[str, 
 
 
 def is_metonym(text: str, mention: Mention, candidates: Sequence[dict[str, Any]]) -> bool:
-    """A capital or a country that speaks or acts: "Washington n'a pas caché".
+    """A capital, a country or a seat of government that speaks or acts: "Washington n'a
+    pas caché", "The Pentagon said".
 
-    ``candidates`` are the mention's best readings: if any is a country or a capital, the
-    name can stand for a government.
+    ``candidates`` are the mention's best readings: if any is a country, a capital or one of
+    the gazetteer's seats of government (buildings), the name can stand for a government.
     """
-    if not any(c.get("feature_class") == "country" or c.get("feature_code") == "PPLC"
+    if not any(c.get("feature_class") == "country" or c.get("feature_code") in ("PPLC", "BLDG")
                for c in candidates[:3]):
         return False
     if _METONYM_FOLLOWER.match(text[mention.end:mention.end + 40]):

@@ -290,6 +290,17 @@ def test_sentence_openings_titles_and_clitics_are_no_places(finder):
     assert not {"Most", "Some", "I've", "Sen."} & set(names)
 
 
+def test_a_name_with_its_article_opens_a_sentence(finder):
+    assert "The Hague" in found(finder, "Talks stalled.\nThe Hague said nothing new.")
+
+
+def test_a_seat_of_government_that_speaks_is_a_metonym(resolver):
+    text = "The Pentagon said the strike near Baghdad was in self-defence."
+    pentagon, baghdad = resolve(resolver, text, "Pentagon", "Baghdad")
+    assert pentagon.place["feature_code"] == "BLDG" and pentagon.is_metonym
+    assert not baghdad.is_metonym
+
+
 def test_given_names_come_folded_from_the_installed_lists(caplog):
     from extract.persons import load_given_names
 
