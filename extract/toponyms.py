@@ -396,8 +396,10 @@ class PlaceMatcher:
         name by the given names around it. Returns None for no; else the surname it shows
         ("" when none): a given name before a capitalised word ("Laura Ingraham"), a word
         after a given name, an initial or a particle ("Charlie Chen", "Gino D. Bassett",
-        "Mike de Kock"), or a given name standing alone ("Keith recalled"). Prominent places
-        and nationalities are never read as given names ("Jordan", "Victoria", "French").
+        "Mike de Kock"; a country after one too: "Michael Jordan"), or a given name standing
+        alone ("Keith recalled"). A country, a nationality or a name after "in"/"at" is
+        never a given name ("America", "French", "in Shelby"), nor a prominent place's own
+        name unless a rare capitalised word follows ("Vladimir Putin", not "Victoria Falls").
         """
         from wordfreq import zipf_frequency
 
