@@ -264,16 +264,17 @@ def test_a_surname_is_not_a_place_later_in_the_text(finder):
     ("Charlie Chen, 48, was charged in Boston. Chen lived in Lexington, Massachusetts.",
      {"Boston", "Lexington", "Massachusetts"}, {"Chen"}),
     ("Laura Ingraham spoke in Dallas on Monday.", {"Dallas"}, {"Laura"}),
-    ("Keith recalled the drive to Houston. Police say Gino D. Bassett ran away. Bassett "
-     "was held. The horse trained by Mike de Kock won.", {"Houston"}, {"Keith", "Bassett", "Kock"}),
+    (("Keith recalled the drive to Houston. Police say Gino D. Bassett ran away. Bassett "
+      "was held. The horse trained by Mike de Kock won."),
+     {"Houston"}, {"Keith", "Bassett", "Kock"}),
     ("Photo: Adrian Walker, director of the clinic in Pittsburgh.", {"Pittsburgh"},
      {"Adrian", "Walker"}),
     ("She told CTV Winnipeg about the rescue. The dog was treated in Winnipeg.", {"Winnipeg"},
      set()),
     ("The pair are from Alvin, Texas. The prison in Shelby closed; Julia, his wife, left.",
      {"Alvin", "Texas", "Shelby"}, {"Julia"}),
-    ("Congressman Mario Diaz-Balart (Florida) met Attorney Wang Quanzhang. Wang's case and "
-     "Christopher Steele's firm in London came up. Steele's sources spoke.",
+    (("Congressman Mario Diaz-Balart (Florida) met Attorney Wang Quanzhang. Wang's case and "
+      "Christopher Steele's firm in London came up. Steele's sources spoke."),
      {"Florida", "London"}, {"Balart", "Wang", "Wang's", "Steele's"}),
 ])
 def test_given_names_mark_persons_in_text_without_ner(finder, text, places, persons):
