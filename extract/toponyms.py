@@ -424,7 +424,7 @@ class PlaceMatcher:
         if j >= 0 and first_name(doc[j]) and not word.text.isupper():
             return _surname_key(word.text)  # "Michael Jordan", "Charles Stanley" too
         if key not in given or key in self.adjectives or key in self.index.major \
-                or (start > 0 and doc[start - 1].lower_ in _LOCATIVE):
+                or _after_locative(doc, start):
             return None  # "America"; "in Shelby", "at Trinidad"
         nxt = doc[start + 1] if start + 1 < len(doc) else None
         if nxt is not None and nxt.text == "," and start + 2 < len(doc) \
@@ -474,7 +474,7 @@ class PlaceMatcher:
         for start, end in kept:
             if _without_possessive(doc, start, end) - start == 1 \
                     and (start, end) not in ner_places \
-                    and not (start > 0 and doc[start - 1].lower_ in _LOCATIVE) \
+                    and not _after_locative(doc, start) \
                     and _surname_key(doc[start].text) in surnames \
                     and fold(doc[start].text) not in self.index.major:
                 continue
@@ -529,6 +529,11 @@ _LOCATIVE = {"in", "at", "near", "outside", "across", "around", "throughout", "f
 _INITIAL = re.compile(r"[A-Z]\.")
 _NAME_PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "del", "du", "le", "bin",
                    "ibn", "al", "el", "mac", "ter"}
+
+
+def _after_locative(doc: Doc, start: int) -> bool:
+    """The token before ``start`` is a locative preposition ("in Shelby", "at Heathrow")."""
+    return start > 0 and doc[start - 1].lower_ in _LOCATIVE
 
 
 def _without_possessive(doc: Doc, start: int, end: int) -> int:
