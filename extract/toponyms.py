@@ -311,8 +311,10 @@ def _plausible(span: Span, index: SurfaceIndex) -> bool:
         return False  # "I've", "We're": a pronoun and a clitic, not Ive or Were
     if len(span) == 1:
         key = fold(text)
-        if text.endswith(".") and text[:-1].lower() in _HONORIFICS:
-            return False  # "Sen.", "Rev.", "Gov.": a title
+        nxt = span.doc[span.end] if span.end < len(span.doc) else None
+        if text.rstrip(".").lower() in _HONORIFICS and (text.endswith(".") or (
+                nxt is not None and nxt.is_alpha and nxt.text[:1].isupper())):
+            return False  # "Sen.", "Gov."; "King Juan Carlos": a title
         if ("." in text and key in index.abbreviations) \
                 or (text.isupper() and len(key) == 2 and key in index.major):
             return True  # "Ky.", "B.C.", "U.S."; "US", "UK" (not the pronoun "us")
@@ -367,9 +369,12 @@ class PlaceMatcher:
         self._index = value
 
     def _common_word(self, span: Span) -> bool:
-        """A frequent word of the language rather than a place ("East", "Lire"); a major
-        place name counts as a word only inside a longer name ("Washington Post"), unless
-        it is an acronym ("US Central Command" still names the US)."""
+        """A frequent word of the language rather than a place ("East", "Lire"). Outside
+        English, a major place name counts as a word inside a longer name, unless it is an
+        acronym ("US Central Command" still names the US). In English a prominent place
+        inside a longer name stays a place ("the Toronto Police Services Board", "Kentucky
+        Department of Education"): it says where the organisation is, and the geoparsing
+        corpora count it as a toponym."""
         from wordfreq import zipf_frequency
 
         if len(span) > 1:
@@ -389,7 +394,7 @@ class PlaceMatcher:
         # at a sentence start, or a word that names a kind of place ("Central"), it is a
         # word. (French capitalises "l'Observatoire" syrien; Arabic has no capitals.)
         return self.language != "en" or _starts_sentence(span[0]) or key in _GENERIC_PARTS \
-            or in_longer_name or key not in self.index.prominent
+            or key not in self.index.prominent
 
     def _given_name_context(self, doc: Doc, start: int, end: int) -> str | None:
         """For text no NER model has read: whether a one-word match belongs to a person's
@@ -423,19 +428,22 @@ class PlaceMatcher:
             j -= 1
         if j >= 0 and first_name(doc[j]) and not word.text.isupper():
             return _surname_key(word.text)  # "Michael Jordan", "Charles Stanley" too
-        if key not in given or key in self.adjectives or key in self.index.major \
-                or _after_locative(doc, start):
-            return None  # "America"; "in Shelby", "at Trinidad"
+        if key not in given or key in self.adjectives or _after_locative(doc, start):
+            return None  # "French"; "in Shelby", "at Trinidad"
         nxt = doc[start + 1] if start + 1 < len(doc) else None
         if nxt is not None and nxt.text == "," and start + 2 < len(doc) \
                 and fold(doc[start + 2].text) in self.index.prominent:
             return None  # "Alvin, Texas"
         surname = nxt is not None and nxt.is_alpha and nxt.text[:1].isupper() \
             and nxt.lower_ not in _PLACE_WORDS and not nxt.is_stop
-        if key in self.index.prominent_own:
-            # "Vladimir Putin", "Mary Magdalene"; not "Austin Police", "Victoria Falls".
-            if surname and fold(nxt.text) not in self.index.keys \
-                    and zipf_frequency(nxt.lower_, "en") < RARE_WORD_ZIPF:
+        if key in self.index.major or key in self.index.prominent_own:
+            # A place's own name is a given name only before another given name or a rare
+            # word that names no place: "Paul Francis Floyd", "Victoria Rowell", "Vladimir
+            # Putin"; not "Georgia Tech", "Austin Police", "Victoria Falls", "America".
+            nxt_key = fold(nxt.text) if surname else ""
+            if surname and (nxt_key in given or (
+                    nxt_key not in self.index.keys
+                    and zipf_frequency(nxt.lower_, "en") < RARE_WORD_ZIPF)):
                 return _surname_key(nxt.text)
             return None
         return _surname_key(nxt.text) if surname else ""

@@ -271,6 +271,9 @@ def test_a_surname_is_not_a_place_later_in_the_text(finder):
      {"Adrian", "Walker"}),
     ("She told CTV Winnipeg about the rescue. The dog was treated in Winnipeg.", {"Winnipeg"},
      set()),
+    (("Officers arrested Paul Francis Floyd, said the Toronto Police Services Board. He "
+      "studied at King Juan Carlos University in Madrid."), {"Toronto", "Madrid"},
+     {"Paul", "King"}),
     ("The pair are from Alvin, Texas. The prison in Shelby closed; Julia, his wife, left.",
      {"Alvin", "Texas", "Shelby"}, {"Julia"}),
     (("Congressman Mario Diaz-Balart (Florida) met Attorney Wang Quanzhang. Wang's case and "
