@@ -16,7 +16,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.util import get_lang_class, is_package
+from spacy.util import compile_infix_regex, get_lang_class, is_package
 
 from extract.toponyms import SurfaceIndex  # also registers the conflict_atlas_places factory
 
@@ -44,11 +44,20 @@ def load_pipeline(language: str, index_path: str | Path | None = None) -> Langua
         except (ImportError, KeyError):
             nlp = spacy.blank("xx")
         nlp.add_pipe("sentencizer")
+        _split_abbreviation_hyphens(nlp)
         logger.info("language %s: no trained spaCy model, blank pipeline with rules",
                     language)
     nlp.add_pipe("conflict_atlas_places", last=True,
                  config={"index_path": str(index_path) if index_path else None})
     return nlp
+
+
+def _split_abbreviation_hyphens(nlp: Language) -> None:
+    """Split a hyphen after a dotted abbreviation ("U.S.-led" -> "U.S.", "-", "led"), as
+    the tokenizer already does after a word ("Saudi-led"). Blank pipelines only: a trained
+    model keeps the tokenization it was trained on."""
+    infixes = [*nlp.Defaults.infixes, r"(?<=[A-Z]\.)-(?=[A-Za-z])"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 # What the pipeline reads from a trained model: tokens, sentences and entities. The

@@ -280,6 +280,17 @@ def _starts_sentence(token: Any) -> bool:
     return before.is_space or before.text in (".", "!", "?", ":", ";")
 
 
+def _dateline(span: Span) -> bool:
+    """An upper-case name opening a line and followed by a comma, a bracket or a dash: the
+    dateline of a dispatch ("AUSTIN, Texas", "DETROIT (AP) -", "BAGHDAD -")."""
+    doc = span.doc
+    if not span.text.isupper() or len(span.text) < 3 or span.end >= len(doc):
+        return False
+    before = doc[span.start - 1] if span.start > 0 else None
+    return (before is None or "\n" in before.text_with_ws) \
+        and doc[span.end].text in (",", "(", "-", "–", "—")
+
+
 def _clean_ngram(tokens: Sequence[Any]) -> bool:
     """No line break, no punctuation at the edges, only name-internal punctuation inside."""
     last = tokens[-1]
@@ -381,6 +392,8 @@ class PlaceMatcher:
             return False
         doc = span.doc
         nxt = doc[span.end] if span.end < len(doc) else None
+        if _dateline(span):
+            return False  # "AUSTIN, Texas", "DETROIT (AP) -"
         in_longer_name = nxt is not None and nxt.is_alpha and nxt.text[:1].isupper()
         key = fold(span.text)
         if key in self.index.major and (not in_longer_name or span.text.isupper()):

@@ -294,6 +294,12 @@ def test_sentence_openings_titles_and_clitics_are_no_places(finder):
     assert not {"Most", "Some", "I've", "Sen."} & set(names)
 
 
+def test_datelines_and_hyphenated_abbreviations_are_found(finder):
+    names = found(finder, "AUSTIN, Texas (AP) - Officers from the U.S.-led coalition and "
+                          "Saudi-led forces met.")
+    assert {"AUSTIN", "Texas", "U.S.", "Saudi"} <= set(names)
+
+
 def test_a_name_with_its_article_opens_a_sentence(finder):
     assert "The Hague" in found(finder, "Talks stalled.\nThe Hague said nothing new.")
 
