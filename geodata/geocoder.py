@@ -49,10 +49,12 @@ SHADOW_MARGIN = 0.5
 # ... when the city holds a real share of the unit's people: Minneota (1,400 people, which
 # some list as "Minnesota") does not shadow the state.
 SHADOW_MIN_SHARE = 0.05
-# A name that is some place's own (main) name names that place before any place that only
-# has it as an alternate: "Salisbury" is the English town before Harare's colonial name,
-# "Venice" Venezia before a nickname. Countries, regions and seas keep their other names
-# ("Allemagne", "EU", "the Gulf").
+# A place that has a name only as an alternate loses this much when the name is another
+# place's own (main) name: "Venice" is Venezia before a nickname of Venice, Florida, and
+# Harare's colonial name "Salisbury" drops closer to the English town (Harare's population
+# and capital bonus still keep it ahead without context). Countries, regions and seas keep
+# their other names ("Allemagne", "EU", "the Gulf"), and a town its short name ("Newcastle"
+# for Newcastle upon Tyne).
 RIVAL_MAIN_PENALTY = 1.5
 WIDE_CLASSES = ("country", "continent", "region")
 
@@ -125,6 +127,9 @@ def _prefer_main_names(scored: dict[int, tuple[float, NameHit]]) -> None:
         if hit.kind not in (ALT, VARIANT) or place.feature_class in WIDE_CLASSES \
                 or place.feature_code in FEATURE_CODE_PRIOR:
             continue  # "EU", "Atlantic", "the Gulf": wide places go by their short names
+        if place.feature_class == "city" \
+                and fold(place.name).startswith(fold(hit.matched) + " "):
+            continue  # a town's short name: "Newcastle" (upon Tyne)
         if any(not _holds(rival, place) for rival in rivals):
             scored[rid] = (score - RIVAL_MAIN_PENALTY, hit)
 

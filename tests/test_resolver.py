@@ -233,6 +233,13 @@ def test_own_names_before_alternate_names(geocoder, query, country, cls):
     assert (loc.raw["country_code"], loc.raw["feature_class"]) == (country, cls), loc.raw
 
 
+def test_a_towns_short_name_is_no_rival_alternate(geocoder):
+    # "Newcastle" is the first word of Newcastle upon Tyne's own name, not another place's
+    # name for it: the city (300,000 people) before Newcastle, County Down (7,000).
+    loc = geocoder.geocode("Newcastle", country_codes=["GB"])
+    assert loc.raw["name"] == "Newcastle upon Tyne"
+
+
 # ------------------------------------------------------------------------- finding
 
 @pytest.fixture(scope="module")
