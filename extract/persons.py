@@ -28,6 +28,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 
 def load_given_names(locales: Iterable[str] = LOCALES) -> frozenset[str]:
     """Folded given names of ``locales`` (one word each)."""
+    locales = tuple(locales)
     names: set[str] = set()
     for locale in locales:
         try:
@@ -39,5 +40,5 @@ def load_given_names(locales: Iterable[str] = LOCALES) -> frozenset[str]:
             values = provider.__dict__.get(field)
             if isinstance(values, (dict, list, tuple)):
                 names.update(fold(n) for n in values if _WORD.fullmatch(n))
-    logger.info("given names: %d from %d locales", len(names), len(tuple(locales)))
+    logger.info("given names: %d from %d locales", len(names), len(locales))
     return frozenset(names)

@@ -104,7 +104,8 @@ _NAME_PUNCT = {"-", "'", "’", ".", "‑"}
 # A single capitalised word this frequent in the text's language is more likely a word than
 # a place ("East", "Steps", "Lire"), unless NER says place or the name is a major one.
 COMMON_WORD_ZIPF = 4.3
-# Below this, a capitalised word after a given name is taken for a surname.
+# Below this, a capitalised word after a given name that is also a place's own name
+# ("Vladimir Putin") is taken for a surname.
 RARE_WORD_ZIPF = 3.3
 PROMINENT_POPULATION = 100_000
 
@@ -415,9 +416,10 @@ class PlaceMatcher:
         ("" when none): a given name before a capitalised word ("Laura Ingraham"), a word
         after a given name, an initial or a particle ("Charlie Chen", "Gino D. Bassett",
         "Mike de Kock"; a country after one too: "Michael Jordan"), or a given name standing
-        alone ("Keith recalled"). A country, a nationality or a name after "in"/"at" is
-        never a given name ("America", "French", "in Shelby"), nor a prominent place's own
-        name unless a rare capitalised word follows ("Vladimir Putin", not "Victoria Falls").
+        alone ("Keith recalled"). A nationality or a name after "in"/"at" is never a given
+        name ("French", "in Shelby"); a country's or a prominent place's own name is one only
+        before another given name or a rare word that names no place ("Paul Francis Floyd",
+        "Vladimir Putin"; not "America" alone, "Victoria Falls").
         """
         from wordfreq import zipf_frequency
 
