@@ -30,12 +30,12 @@ import csv
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from geodata.names import fold_char
+from geodata.names import fold, fold_char
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def fold_alias(alias: str) -> tuple[str, ...]:
     return tuple(t.text for t in tokenize(alias))
 
 
-def _proclitic_variants(word: str) -> list[tuple[str, int]]:
+def proclitic_variants(word: str) -> list[tuple[str, int]]:
     """``(bare word, length of the stripped proclitic)`` for an Arabic word, longest cut last."""
     if not _ARABIC_LETTER.match(word):
         return []
@@ -125,24 +125,41 @@ def _proclitic_variants(word: str) -> list[tuple[str, int]]:
 
 @dataclass(frozen=True, slots=True)
 class ActorEntry:
-    """One alias of the table."""
+    """One alias of the table. ``countries`` (ISO alpha-2) limit where this reading of the
+    alias holds: "SNA" is Somalia's army in Somalia and the Syrian National Army in Syria."""
 
     canonical: str
     inter_code: int
     language: str
     alias: str
     case_sensitive: bool
+    countries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ActorMention:
-    """An actor found in a text: ``text[start:end]`` is the mention."""
+    """An actor found in a text: ``text[start:end]`` is the mention; ``readings`` are every
+    entry of the alias (the first without a country restriction, if any, first)."""
 
     start: int
     end: int
     canonical: str
     alias: str
     inter_code: int
+    readings: tuple[ActorEntry, ...] = ()
+
+    def reading_for(self, country: str) -> ActorEntry | None:
+        """The reading of the alias in an event located in ``country`` (ISO alpha-2)."""
+        return choose_reading(self.readings, country)
+
+
+def choose_reading(readings: Sequence[ActorEntry], country: str) -> ActorEntry | None:
+    """The entry whose countries hold ``country``, else one without a country restriction,
+    else the first."""
+    for entry in readings:
+        if country and country.upper() in entry.countries:
+            return entry
+    return next((e for e in readings if not e.countries), readings[0] if readings else None)
 
 
 class ActorTable:
@@ -152,18 +169,20 @@ class ActorTable:
         self.version = version
         self._entries: tuple[ActorEntry, ...] = tuple(entries)
         trie: dict[str, dict] = {}
-        seen: dict[tuple[str, ...], ActorEntry] = {}
+        seen: dict[tuple[str, ...], list[ActorEntry]] = {}
         for entry in self._entries:
             key = fold_alias(entry.alias)
             if not key:
                 raise ValueError(f"alias {entry.alias!r} has no letters")
-            other = seen.get(key)
-            if other is not None and other.case_sensitive == entry.case_sensitive:
-                if other.canonical != entry.canonical:
-                    raise ValueError(f"alias {entry.alias!r} names both {other.canonical!r} "
+            others = seen.setdefault(key, [])
+            clash = next((o for o in others if o.case_sensitive == entry.case_sensitive
+                          and _same_scope(o, entry)), None)
+            if clash is not None:
+                if clash.canonical != entry.canonical:
+                    raise ValueError(f"alias {entry.alias!r} names both {clash.canonical!r} "
                                      f"and {entry.canonical!r}")
                 continue
-            seen.setdefault(key, entry)
+            others.append(entry)
             node = trie
             for word in key:
                 node = node.setdefault(word, {})
@@ -217,29 +236,28 @@ class ActorTable:
             if best is None:
                 i += 1
                 continue
-            n_tokens, cut, entry = best
+            n_tokens, cut, entry, readings = best
             first = tokens[i]
             start = first.origins[cut] if cut else first.start
             mentions.append(ActorMention(start, tokens[i + n_tokens - 1].end, entry.canonical,
-                                         entry.alias, entry.inter_code))
+                                         entry.alias, entry.inter_code, readings))
             i += n_tokens
         return mentions
 
-    def _longest_at(self, text: str, tokens: list[Token],
-                    i: int) -> tuple[int, int, ActorEntry] | None:
+    def _longest_at(self, text: str, tokens: list[Token], i: int
+                    ) -> tuple[int, int, ActorEntry, tuple[ActorEntry, ...]] | None:
         first = tokens[i].text
-        best: tuple[int, int, ActorEntry] | None = None
-        for word, cut in ((first, 0), *_proclitic_variants(first)):
+        best: tuple[int, int, ActorEntry, tuple[ActorEntry, ...]] | None = None
+        for word, cut in ((first, 0), *proclitic_variants(first)):
             node = self._trie.get(word)
             j = i + 1
             while node is not None:
-                for entry in node.get("", ()):
-                    if entry.case_sensitive and (
-                            cut or text[tokens[i].start:tokens[j - 1].end] != entry.alias):
-                        continue
-                    if best is None or j - i > best[0]:
-                        best = (j - i, cut, entry)
-                    break
+                readings = tuple(
+                    e for e in node.get("", ()) if not e.case_sensitive or (
+                        not cut and text[tokens[i].start:tokens[j - 1].end] == e.alias))
+                if readings and (best is None or j - i > best[0]):
+                    readings = tuple(sorted(readings, key=lambda e: bool(e.countries)))
+                    best = (j - i, cut, readings[0], readings)
                 if j >= len(tokens):
                     break
                 node = node.get(tokens[j].text)
@@ -253,6 +271,15 @@ class ActorTable:
             if m.canonical not in seen:
                 seen.add(m.canonical)
                 yield m.canonical
+
+
+def _same_scope(a: ActorEntry, b: ActorEntry) -> bool:
+    """Whether two readings of one alias would hold in one country: both unrestricted, or
+    restricted to overlapping countries (an unrestricted reading gives way to a restricted
+    one where the restriction holds)."""
+    if not a.countries and not b.countries:
+        return True
+    return bool(set(a.countries) & set(b.countries))
 
 
 def _parse_rows(lines: list[str], path: Path) -> list[ActorEntry]:
@@ -272,6 +299,11 @@ def _parse_rows(lines: list[str], path: Path) -> list[ActorEntry]:
         if len(cells) < 4 or not cells[0] or not cells[3]:
             raise ValueError(f"{path}:{lineno}: expected 4 tab-separated cells, got {row!r}")
         canonical, code, language, alias = cells[:4]
+        countries = tuple(c.strip().upper() for c in (cells[4] if len(cells) > 4 else "")
+                          .split(",") if c.strip())
+        if any(len(c) != 2 or not c.isalpha() for c in countries):
+            raise ValueError(f"{path}:{lineno}: countries {cells[4]!r} are not ISO alpha-2 "
+                             f"codes")
         try:
             inter = int(code)
         except ValueError:
@@ -279,7 +311,123 @@ def _parse_rows(lines: list[str], path: Path) -> list[ActorEntry]:
         if inter not in INTER_CODES:
             raise ValueError(f"{path}:{lineno}: inter_code {inter} is not an ACLED code (1-8)")
         entries.append(ActorEntry(canonical, inter, language, alias,
-                                  bool(_ACRONYM.match(alias))))
+                                  bool(_ACRONYM.match(alias)), countries))
     if not header_seen:
         raise ValueError(f"{path}: no header row")
     return entries
+
+
+# --------------------------------------------------------------------------------------------
+# ACLED-style names of generic actors
+
+DEFAULT_STATE_FORCES = Path(__file__).with_name("data") / "state_forces.tsv"
+STATE_FORCES_COLUMNS: tuple[str, ...] = ("iso2", "country", "since", "period")
+# Countries written with "the" in actor names ("Military Forces of the United States").
+_THE_COUNTRIES = ("United ", "Netherlands", "Philippines", "Democratic Republic",
+                  "Central African", "Gambia", "Bahamas", "Republic of ", "Czech Republic")
+
+
+@dataclass(frozen=True)
+class StateForces:
+    """How ACLED names each country and the government periods of its state forces
+    (``extract/data/state_forces.tsv``)."""
+
+    countries: Mapping[str, str]
+    periods: Mapping[str, tuple[tuple[str, str], ...]]  # iso2 -> ((since, period), ...)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> StateForces:
+        path = Path(path) if path is not None else DEFAULT_STATE_FORCES
+        countries: dict[str, str] = {}
+        periods: dict[str, list[tuple[str, str]]] = {}
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+                 if line.strip() and not line.startswith("#")]
+        rows = list(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+        if not rows or tuple(rows[0]) != STATE_FORCES_COLUMNS:
+            raise ValueError(f"{path}: expected header {'<TAB>'.join(STATE_FORCES_COLUMNS)}")
+        for n, row in enumerate(rows[1:], start=2):
+            row = [*row, "", "", ""][:4]
+            iso2, country, since, period = (c.strip() for c in row)
+            if len(iso2) != 2 or not country:
+                raise ValueError(f"{path}: row {n}: expected an ISO alpha-2 code and a name")
+            countries[iso2.upper()] = country
+            if since:
+                periods.setdefault(iso2.upper(), []).append((since, period))
+        return cls(MappingProxyType(countries),
+                   MappingProxyType({k: tuple(sorted(v)) for k, v in periods.items()}))
+
+    def iso_of(self, country: str) -> str:
+        """The ISO alpha-2 code of a country named as in the table ("Nigeria"), or ""."""
+        key = fold(country.removeprefix("the ").removeprefix("The "))
+        for iso2, name in self.countries.items():
+            if fold(name) == key:
+                return iso2
+        return ""
+
+    def country_name(self, iso2: str, default: str = "") -> str:
+        return self.countries.get(iso2.upper(), default) if iso2 else default
+
+    def period(self, iso2: str, date: str | None) -> str:
+        """The government period on ``date`` (ISO, or the latest when unknown), or ""."""
+        spans = self.periods.get(iso2.upper(), ()) if iso2 else ()
+        if not spans:
+            return ""
+        if not date:
+            return spans[-1][1]
+        current = ""
+        for since, period in spans:
+            if since <= date:
+                current = period
+        return current
+
+    def forces(self, kind: str, iso2: str, country: str, date: str | None) -> str:
+        """"Military Forces of Nigeria (2023-)", "Police Forces of the United States
+        (2021-2025)"."""
+        name = self.country_name(iso2, country)
+        the = "the " if name.startswith(_THE_COUNTRIES) else ""
+        period = self.period(iso2, date)
+        return f"{kind} Forces of {the}{name}" + (f" ({period})" if period else "")
+
+
+GENERIC_ACTORS: Mapping[str, str] = MappingProxyType({
+    "armed": "Unidentified Armed Group", "civilian": "Civilians", "protester": "Protesters",
+    "rioter": "Rioters",
+})
+
+
+_STATE_NAME = re.compile(r"^(Military|Police) Forces of (?:the )?(.+?)$")
+
+
+def render_canonical(canonical: str, iso2: str, country: str, date: str | None,
+                     forces: StateForces) -> str:
+    """A table name as written in an event: a state's forces get their period ("Military
+    Forces of Iraq" -> "Military Forces of Iraq (2022-)"), ``{country}`` and the generic
+    names (Protesters, Rioters, Civilians, Unidentified Armed Group) the event's country."""
+    if m := _STATE_NAME.match(canonical):
+        own = forces.iso_of(m.group(2))
+        return forces.forces(m.group(1), own, m.group(2), date) if own else canonical
+    country_name = forces.country_name(iso2, country)
+    if "{country}" in canonical:
+        return canonical.replace("{country}", country_name) if country_name else \
+            canonical.replace(" ({country})", "").replace("{country}", "").strip()
+    if canonical in GENERIC_ACTORS.values() and country_name:
+        return f"{canonical} ({country_name})"
+    return canonical
+
+
+def acled_actor_name(role: str, name: str, iso2: str, country: str, date: str | None,
+                     forces: StateForces) -> str:
+    """The ACLED-style name of a party: a named actor keeps its canonical name; generic ones
+    carry the country ("Protesters (Kenya)", "Unidentified Armed Group (Mali)",
+    "Military Forces of Mali (2021-)")."""
+    if role == "named":
+        return render_canonical(name, iso2, country, date, forces)
+    country_name = forces.country_name(iso2, country)
+    if role == "military":
+        return forces.forces("Military", iso2, country, date) if country_name else \
+            "Unidentified Military Forces"
+    if role == "police":
+        return forces.forces("Police", iso2, country, date) if country_name else \
+            "Unidentified Police Forces"
+    base = GENERIC_ACTORS.get(role, "")
+    return f"{base} ({country_name})" if base and country_name else base

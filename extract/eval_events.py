@@ -532,10 +532,26 @@ def evaluate(events_path: str | Path, gold_path: str | Path,
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``conflict-atlas eval events``."""
-    parser.add_argument("events", metavar="EVENTS",
-                        help="event table (parquet, csv, geojson or gpkg)")
+    parser.add_argument("events", metavar="EVENTS", nargs="?",
+                        help="event table (parquet, csv, geojson or gpkg) to score against "
+                             "a gold events file; not needed with coded reports, whose "
+                             "texts are extracted")
     parser.add_argument("--gold", default=str(DEFAULT_GOLD),
-                        help="gold events CSV (default: %(default)s)")
+                        help="gold events CSV, or coded reports: an ACLED export (notes + "
+                             "coding) or a UCDP GED table (default: %(default)s)")
+    parser.add_argument("--format", default="auto", choices=("auto", "sample", "acled", "ucdp"),
+                        help="the gold file's format (default: from its columns)")
+    parser.add_argument("--split", default="all", choices=("all", "dev", "test"),
+                        help="coded reports: the development or test part (fixed by row "
+                             "id, see extract.eval_reports.split_of)")
+    parser.add_argument("--sample", type=int, default=None, metavar="N",
+                        help="coded reports: score a fixed sample of N rows of the split")
+    parser.add_argument("--lang", default="auto",
+                        help="coded reports: language of the texts (default: detected)")
+    parser.add_argument("--event-model", default=None, metavar="MODEL",
+                        help="coded reports: type events with a trained classifier")
+    parser.add_argument("--errors", default=None, metavar="CSV",
+                        help="coded reports: write one row per report (gold, predicted)")
     parser.add_argument("--articles", default=None, metavar="DIR",
                         help="the gold corpus folder, for article URLs and languages "
                              "(default: ../articles beside the gold file's folder)")
@@ -575,8 +591,20 @@ def report(result: Score, limit: int = 20) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``conflict-atlas eval events``."""
+    from extract import eval_reports
     from extract.schema import SchemaError
 
+    try:
+        fmt = args.format if args.format != "auto" else eval_reports.detect_format(args.gold)
+    except (eval_reports.ReportFormatError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if fmt in ("acled", "ucdp"):
+        return eval_reports.run(args, fmt)
+    if not args.events:
+        print("error: give the EVENTS table to score against a gold events file",
+              file=sys.stderr)
+        return 2
     try:
         result = evaluate(args.events, args.gold, args.articles, args.include_background)
     except (GoldError, SchemaError, FileNotFoundError, ValueError) as exc:

@@ -9,10 +9,12 @@ are processed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -22,11 +24,12 @@ from typing import Any
 import pandas as pd
 
 from extract.dates import DateMention, find_dates
+from extract.codebook import Party
 from extract.events import (
     BACKGROUND_DAYS,
     ActorHit,
+    SentenceCoder,
     SentenceEvent,
-    code_sentence,
     continue_event,
     dateline_spans,
     geo_precision,
@@ -35,11 +38,14 @@ from extract.readers import Article, Rejected, iter_articles
 from extract.schema import (
     PIPELINE_VERSION,
     Event,
+    GeoPrecision,
     empty_events,
     events_frame,
     make_event_id,
 )
-from extract.toponyms import Resolution, ToponymResolver, mentions_from_doc
+from extract.schema import EventType as E
+from extract.schema import SubEventType as S
+from extract.toponyms import Mention, Resolution, ToponymResolver, mentions_from_doc
 from geodata.gazetteer import haversine_km
 from geodata.names import plain
 from geodata.tld import country_of_url
@@ -59,11 +65,16 @@ class PipelineResult:
 
 
 class Extractor:
-    """Codes articles into events; build once, call :meth:`extract` per article."""
+    """Codes articles into events; build once, call :meth:`extract` per article.
+
+    ``classifier`` types the events (default: :class:`extract.codebook.CodebookClassifier`;
+    ``event_model`` loads a trained :class:`extract.learned.LearnedClassifier` instead).
+    """
 
     def __init__(self, *, language: str = "auto", index_path: str | Path | None = None,
-                 geocoder: Any = None) -> None:
-        from extract.actors import ActorTable
+                 geocoder: Any = None, classifier: Any = None,
+                 event_model: str | Path | None = None) -> None:
+        from extract.actors import ActorTable, StateForces
         from extract.langid import LanguageIdentifier
         from extract.nlp import NlpRegistry
         from geodata import GazetteerGeocoder
@@ -73,7 +84,13 @@ class Extractor:
         self.nlp = NlpRegistry(index_path or self.geocoder.gazetteer.path)
         self.resolver = ToponymResolver(self.geocoder)
         self.actors = ActorTable.load()
+        self.forces = StateForces.load()
         self.langid = LanguageIdentifier() if language == "auto" else None
+        if classifier is None and event_model is not None:
+            from extract.learned import LearnedClassifier
+
+            classifier = LearnedClassifier.load(event_model)
+        self.coder = SentenceCoder(classifier, demonym_country=self._demonym_country)
 
     def article_language(self, article: Article) -> str:
         if self.language != "auto":
@@ -82,22 +99,19 @@ class Extractor:
             return article.language
         return (self.langid.detect(article.text) if self.langid else None) or "en"
 
-    def _national_force(self, adjective: str) -> str:
+    def _demonym_country(self, adjective: str) -> str:
+        """ISO alpha-2 code of the country a demonym names ("Russian" -> "RU"), or ""."""
         code = self.resolver.demonyms.code_of(adjective)
-        country = self.geocoder.gazetteer.country(code) if code else None
-        if country is None:
-            return ""
-        name = plain(country.name)
-        return f"Military Forces of {'the ' if name.startswith(_THE_COUNTRIES) else ''}{name}"
+        return code if code and len(code) == 2 else ""
 
     def _actors(self, text: str) -> list[ActorHit]:
-        return [ActorHit(m.start, m.end, m.canonical, int(m.inter_code or 0))
+        return [ActorHit(m.start, m.end, m.canonical, int(m.inter_code or 0), m.readings)
                 for m in self.actors.find_actors(text)]
 
     @staticmethod
     def _within(actors: Sequence[ActorHit], start: int, end: int) -> list[ActorHit]:
         """The article's actor mentions inside ``[start, end)``, with offsets made relative."""
-        return [ActorHit(a.start - start, a.end - start, a.canonical, a.inter_code)
+        return [replace(a, start=a.start - start, end=a.end - start)
                 for a in actors if start <= a.start and a.end <= end]
 
     def language_runs(self, article: Article, language: str) -> list[tuple[int, int, str]]:
@@ -121,6 +135,10 @@ class Extractor:
         return [(bounds[i], bounds[i + 1], run[2]) for i, run in enumerate(runs)]
 
     def extract(self, article: Article) -> list[Event]:
+        return self.extract_all(article).events
+
+    def extract_all(self, article: Article) -> ArticleEvents:
+        """The article's events, and the events it reports that no place could hold."""
         language = self.article_language(article)
         runs = self.language_runs(article, language)
         mentions = []
@@ -133,13 +151,17 @@ class Extractor:
             segments += [(s + run_start, e + run_start, run_language)
                          for s, e in _segments(doc)]
             organisations += [ActorHit(e.start_char + run_start, e.end_char + run_start,
-                                       " ".join(e.text.split()), 0)
+                                       " ".join(e.text.split()), ARMED_ORGANISATION_INTER)
                               for e in doc.ents
                               if e.label_ in _ORG_LABELS and _ARMED.search(e.text)]
         resolutions = self.resolver.resolve(article.text, mentions, language=language,
                                             home=country_of_url(article.url))
         datelines = dateline_spans(article.text)
         headline = _headline(article)
+        segments = [seg for seg in segments if not article.excluded_label(seg[0], seg[1])]
+        # A headline is only a headline when a body follows it: a one-line wire alert or
+        # note is its own report.
+        has_body = any(" ".join(article.text[s:e].split()) != headline for s, e, _ in segments)
         # Actors: the curated alias table over the whole text (immune to sentence splits),
         # then armed organisations the NER found that the table does not know.
         article_actors = self._actors(article.text)
@@ -148,42 +170,141 @@ class Extractor:
                                       for a in article_actors)]
         article_actors.sort(key=lambda a: a.start)
         events: dict[str, Event] = {}
-        pending: tuple[int, SentenceEvent] | None = None  # reported, not yet placed
+        headline_events: dict[str, Event] = {}
+        unplaced: list[tuple[int, int, str, str, SentenceEvent]] = []
+        pending: tuple[int, SentenceEvent, int, int, str, str] | None = None
         last_date: DateMention | None = None  # the story's current day, for undated sentences
+        last_place: Resolution | None = None  # where the story last placed an event
+        # the last placed sentence: its index, its events' keys, what it reported
+        recent: tuple[int, list[str], SentenceEvent] | None = None
         for index, (start, end, segment_language) in enumerate(segments):
-            if article.excluded_label(start, end):
-                continue
-            if headline and " ".join(article.text[start:end].split()) == headline:
-                continue  # the headline repeats what the body reports
+            is_headline = bool(headline) and has_body and (
+                " ".join(article.text[start:end].split()) == headline)
             text = _mask(article.text, start, end, datelines)
             actors = self._within(article_actors, start, end)
             context = pending[1] if pending and index - pending[0] <= PENDING_REACH else None
+            if pending and context is None:
+                unplaced.append((*pending[2:], pending[1]))
+                pending = None
             previous_date = _as_date_mention(context) or last_date
             dates = find_dates(text, article.published)
             own = [d for d in dates if d.date is not None]
             if own and (article.published is None or
                         abs((article.published - own[-1].date).days) <= BACKGROUND_DAYS):
                 last_date = own[-1]
-            coded = code_sentence(text, article.published, actors, previous_date,
-                                  self._national_force, dates)
+            coded = self.coder.code(text, article.published, actors, segment_language,
+                                    previous_date, dates)
             places = self._event_places(resolutions, start, end, article_actors, datelines)
             if context is not None and places and (coded is None or coded.generic):
                 coded = continue_event(context, coded)
+                pending = None
             if coded is None:
                 continue
+            told_on = recent is not None and index - recent[0] <= PENDING_REACH and \
+                coded.continues(recent[2])
+            if told_on and not places:
+                # "... attacked a base in Bulo Burto. 3 soldiers were killed.": the same
+                # event, told on; what it adds (the dead) goes to the event just coded.
+                for key in recent[1]:
+                    if key in events and events[key].fatalities is None and \
+                            coded.fatalities is not None:
+                        events[key] = dataclasses.replace(events[key],
+                                                          fatalities=coded.fatalities)
+                continue
+            if told_on:
+                # "four people were killed in the strike near Al-Qaim": the strike just told
+                coded = continue_event(recent[2], coded)
             if not places:
-                pending = (index, coded)
+                if pending is not None and pending[1] is not context:
+                    unplaced.append((*pending[2:], pending[1]))
+                pending = (index, coded, start, end, segment_language, text)
                 continue
             pending = None
-            places = [res for i, res in enumerate(places) if i == 0 or not _REFERENCE.search(
-                article.text[max(start, res.mention.start - 25):res.mention.start])]
+            places = [res for i, res in enumerate(places) if i == 0 or not (
+                _REFERENCE.search(article.text[max(start, res.mention.start - 25):
+                                               res.mention.start])
+                or _second_of_between(article.text, places[i - 1], res))]
+            target = headline_events if is_headline else events
+            keys = []
             for res in places:
                 event = self._event(article, segment_language, text, start, res,
                                     coded.date_near(res.mention.start - start))
-                key = f"{event.event_date}|{event.gazetteer_id}|{event.event_type.value}"
-                if key not in events or events[key].confidence < event.confidence:
-                    events[key] = event
-        return list(events.values())
+                keys.append(_keep(target, event))
+                if not is_headline:
+                    last_place = res
+            if not is_headline:
+                recent = (index, keys, coded)
+        if pending is not None:
+            unplaced.append((*pending[2:], pending[1]))
+        if not events:
+            events = headline_events
+        lost: list[str] = []
+        short = len(segments) <= SHORT_TEXT_SEGMENTS
+        for start, end, segment_language, text, coded in unplaced:
+            if not (short or coded.date_source == "sentence" or coded.fatalities):
+                # "the intensification of clashes between X and Y": no day, no toll, no
+                # place: a general statement, not one event ACLED would code
+                logger.debug("not an event (nothing specific): %s", text[:120])
+                continue
+            fallback = self._fallback_place(resolutions, start, end, last_place, coded,
+                                            article_actors)
+            if fallback is None:
+                fallback = self._demonym_place(coded, start)
+            if fallback is None:
+                lost.append(" ".join(text.split())[:160])
+                continue
+            res, precision = fallback
+            event = self._event(article, segment_language, text, start, res, coded,
+                                precision=precision, place_key=f"fallback:{start}")
+            _keep(events, event)
+        return ArticleEvents(list(events.values()), lost)
+
+    def _fallback_place(self, resolutions: Sequence[Resolution], start: int, end: int,
+                        last_place: Resolution | None, coded: SentenceEvent,
+                        actors: Sequence[ActorHit] = ()
+                        ) -> tuple[Resolution, GeoPrecision] | None:
+        """Where to code an event its sentence does not place, at the level ACLED would:
+        a country or province the sentence names, else the place the story last coded
+        (precision 2) unless the sentence's parties belong to another country, else the
+        article's most named place or country (precision 3)."""
+        own = [r for r in resolutions if start <= r.mention.start < end and r.place
+               and not r.is_metonym and r.place["feature_class"] in _FALLBACK_CLASSES
+               and not any(a.start <= r.mention.start < a.end for a in actors)]
+        if own:
+            return own[0], GeoPrecision.REGION
+        countries = {p.country for p in (coded.actor1, coded.actor2) if p and p.country}
+        if last_place is not None and last_place.place and (
+                not countries or last_place.place.get("country_code") in countries):
+            return last_place, GeoPrecision.NEAR_PLACE
+        if countries:
+            return None  # another country's story: the demonym places it (_demonym_place)
+        placed = [r for r in resolutions if r.place and not r.is_metonym
+                  and r.basis != "document"
+                  and r.place["feature_class"] in (*EVENT_CLASSES, *_FALLBACK_CLASSES)]
+        if not placed:
+            return None
+        counts = Counter(r.place["id"] for r in placed)
+        rank = {fc: i for i, fc in enumerate(("city", "admin2", "admin1", "country"))}
+        best = max(placed, key=lambda r: (counts[r.place["id"]],
+                                          -rank.get(r.place["feature_class"], 4),
+                                          -r.mention.start))
+        return best, GeoPrecision.REGION
+
+    def _demonym_place(self, coded: SentenceEvent, start: int
+                       ) -> tuple[Resolution, GeoPrecision] | None:
+        """The country a demonym of the sentence names ("hit an Iraqi military compound"),
+        for an article that names no place at all: coded at the country, precision 3."""
+        for party in (coded.actor2, coded.actor1):
+            if party is None or not party.country:
+                continue
+            row = self.geocoder.gazetteer.country(party.country)
+            location = row and self.geocoder.geocode(row.name, country_codes=[party.country],
+                                                     feature_classes=["country"])
+            if location:
+                mention = Mention(start + party.start, start + party.end, party.text,
+                                  "demonym")
+                return Resolution(mention, location.raw, confidence=0.3), GeoPrecision.REGION
+        return None
 
     @staticmethod
     def _event_places(resolutions: Sequence[Resolution], start: int, end: int,
@@ -209,27 +330,42 @@ class Extractor:
         return _most_specific(out)
 
     def _event(self, article: Article, language: str, sentence: str, sent_start: int,
-               res: Resolution, coded: Any) -> Event:
+               res: Resolution, coded: SentenceEvent,
+               precision: GeoPrecision | None = None, place_key: str = "") -> Event:
         place = res.place
         assert place is not None
         m = res.mention
-        confidence = 0.35 + 0.3 * coded.strength + 0.25 * res.confidence + (
+        confidence = 0.3 + 0.35 * coded.strength + 0.25 * res.confidence + (
             0.1 if coded.date_explicit else 0.0)
-        admin1 = plain(place.get("admin1") or (place["name"] if place["feature_class"] ==
-                                               "admin1" else ""))
+        if precision is not None:
+            confidence -= 0.1 * (precision - 1)
+        feature = place["feature_class"]
+        admin1 = plain(place.get("admin1") or (place["name"] if feature == "admin1" else ""))
+        date = coded.date.isoformat() if coded.date else None
+        iso2 = place.get("country_code") or ""
+        country = plain(place.get("country", "") or (place["name"] if feature == "country"
+                                                     else ""))
+        actor1, inter1 = self._actor(coded.actor1, iso2, country, date)
+        actor2, _ = self._actor(coded.actor2, iso2, country, date)
+        if not actor1:
+            actor1 = self._default_actor1(coded, iso2, country, date)
+        if actor2 == actor1:
+            actor2 = ""
+        geo = precision if precision is not None else max(
+            geo_precision(sentence, m.start - sent_start, place), 2 if res.basis else 1)
         return Event(
-            event_id=make_event_id(article.article_id, m.start, m.end, place["id"]),
+            event_id=make_event_id(article.article_id, m.start, m.end,
+                                   place["id"] + (f"|{place_key}" if place_key else "")),
             event_date=coded.date, time_precision=coded.time_precision,
             event_type=coded.event_type, sub_event_type=coded.sub_event_type,
-            actor1=coded.actor1, actor2=coded.actor2, assoc_actor_1=coded.assoc_actor_1,
-            country=plain(place.get("country", "")), iso=place.get("country_iso3", ""),
+            actor1=actor1, actor2=actor2, assoc_actor_1="",
+            country=country, iso=place.get("country_iso3", ""),
             admin1=admin1, admin2=plain(place.get("admin2", "")), location=plain(place["name"]),
             latitude=place["lat"], longitude=place["lon"],
             # A place reached through another name (the town of a street) is approximate.
-            geo_precision=max(geo_precision(sentence, m.start - sent_start, place),
-                              2 if res.basis else 1),
+            geo_precision=geo,
             gazetteer_id=place["id"], fatalities=coded.fatalities,
-            notes=_notes(coded, place, sentence),
+            notes=_notes(coded, actor1, actor2, place, sentence),
             source=article.source or "", source_url=article.url or article.path,
             article_id=article.article_id, language=language, sentence=sentence.strip(),
             char_start=m.start, char_end=m.end,
@@ -237,7 +373,67 @@ class Extractor:
             is_background=coded.is_background, pipeline_version=PIPELINE_VERSION,
         )
 
+    def _actor(self, party: Party | None, iso2: str, country: str,
+               date: str | None) -> tuple[str, int]:
+        """An ACLED-style name for a party, placed in the event's country unless a demonym
+        says otherwise ("Russian forces" in Ukraine are Russia's, and external: inter 8)."""
+        from extract.actors import acled_actor_name, choose_reading
 
+        if party is None:
+            return "", 0
+        if party.role == "named" and party.readings:
+            reading = choose_reading(party.readings, iso2)
+            if reading is not None:
+                party = replace(party, name=reading.canonical, inter=reading.inter_code)
+        own = party.country or iso2
+        name_country = country
+        if party.country and party.country != iso2:
+            row = self.geocoder.gazetteer.country(party.country)
+            name_country = plain(row.name) if row is not None else ""
+        inter = 8 if party.country and iso2 and party.country != iso2 and party.state \
+            else party.inter
+        return acled_actor_name(party.role, party.name, own, name_country, date,
+                                self.forces), inter
+
+    def _default_actor1(self, coded: SentenceEvent, iso2: str, country: str,
+                        date: str | None) -> str:
+        """Who ACLED writes as actor 1 when the sentence names nobody: demonstrators,
+        rioters, the state that arrests, an unidentified armed group otherwise."""
+        from extract.actors import acled_actor_name
+
+        role = {E.PROTESTS: "protester", E.RIOTS: "rioter"}.get(coded.event_type, "armed")
+        if coded.sub_event_type in (S.ARRESTS, S.DISRUPTED_WEAPONS_USE):
+            role = "police" if coded.sub_event_type is S.ARRESTS else "military"
+        elif coded.sub_event_type is S.AIR_DRONE_STRIKE and not coded.unidentified:
+            role = "military"  # an air force's strike, unless the text says who is unknown
+        return acled_actor_name(role, "", iso2, country, date, self.forces)
+
+
+@dataclass
+class ArticleEvents:
+    """What :meth:`Extractor.extract_all` found in one article."""
+
+    events: list[Event]
+    unplaced: list[str] = field(default_factory=list)  # sentences of events without a place
+
+
+def _keep(events: dict[str, Event], event: Event) -> str:
+    """One event per day, place and type: the most confident reading wins. Returns the
+    event's key."""
+    key = f"{event.event_date}|{event.gazetteer_id}|{event.event_type.value}"
+    if key not in events or events[key].confidence < event.confidence:
+        events[key] = event
+    return key
+
+
+# A text of at most this many sentences is a note or a dispatch: what it reports is one
+# specific event even without a day or a toll ("Protesters blocked the road in Kitale").
+SHORT_TEXT_SEGMENTS = 3
+# An organisation the NER found and the table does not know: taken for a rebel group.
+ARMED_ORGANISATION_INTER = 2
+# Places an event may fall back to when its sentence names no town: what ACLED codes with
+# precision 3 (a country or province named, coded at its point).
+_FALLBACK_CLASSES = ("country", "admin1", "admin2", "region")
 PENDING_REACH = 2  # sentences after an unplaced report that may still place it
 MIXED_MIN_CHARS = 80  # a paragraph at least this long may switch the language
 # An organisation the NER found is taken as an actor when its name says it bears arms
@@ -295,6 +491,17 @@ def _most_specific(places: list[Resolution]) -> list[Resolution]:
     return keep
 
 
+_BETWEEN = re.compile(r"(?:\bbetween|\bentre|بين)\s*$", re.IGNORECASE)
+_AND = re.compile(r"^\s*(?:and|et|و)\s*$", re.IGNORECASE)
+
+
+def _second_of_between(text: str, first: Resolution, second: Resolution) -> bool:
+    """"on the road between Kirkuk and Daquq": one event, at the first place."""
+    return bool(_AND.match(text[first.mention.end:second.mention.start])
+                and _BETWEEN.search(text[max(0, first.mention.start - 12):
+                                         first.mention.start]))
+
+
 _SITES = ("landmark", "airport", "military_base")
 SITE_KM = 25.0
 
@@ -342,13 +549,12 @@ def _segments(doc: Any) -> Iterable[tuple[int, int]]:
 
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 _SENTENCE_END = re.compile(r"[.!?…:;»\"”)\]؟।。]\s*$")
-_THE_COUNTRIES = ("United ", "Netherlands", "Philippines", "Democratic Republic",
-                  "Central African", "Gambia", "Bahamas")
 
 
-def _notes(coded: Any, place: dict[str, Any], sentence: str) -> str:
+def _notes(coded: SentenceEvent, actor1: str, actor2: str, place: dict[str, Any],
+           sentence: str) -> str:
     when = coded.date.isoformat() if coded.date else "an unknown date"
-    who = coded.actor1 + (f" against {coded.actor2}" if coded.actor2 else "")
+    who = actor1 + (f" against {actor2}" if actor2 else "")
     summary = f"On {when}, {coded.sub_event_type.value.lower()} by {who} in {place['name']}"
     if coded.fatalities:
         summary += f"; {coded.fatalities} reported killed"
@@ -365,9 +571,10 @@ def _notes(coded: Any, place: dict[str, Any], sentence: str) -> str:
 _WORKER: dict[str, Extractor] = {}
 
 
-def _worker_init(language: str, index_path: str | None) -> None:
+def _worker_init(language: str, index_path: str | None, event_model: str | None) -> None:
     if "extractor" not in _WORKER:
-        _WORKER["extractor"] = Extractor(language=language, index_path=index_path)
+        _WORKER["extractor"] = Extractor(language=language, index_path=index_path,
+                                         event_model=event_model)
 
 
 def _worker_extract(article: Article) -> tuple[list[dict[str, Any]], str | None]:
@@ -384,18 +591,26 @@ def _pool_context() -> Any:
 def _safe_extract(extractor: Extractor, article: Article
                   ) -> tuple[list[dict[str, Any]], str | None]:
     try:
-        return [e.to_record() for e in extractor.extract(article)], None
+        found = extractor.extract_all(article)
     except (ValueError, RuntimeError, KeyError, IndexError, TypeError, MemoryError) as exc:
         logger.exception("article %s failed", article.path)
         return [], f"extraction failed: {type(exc).__name__}: {exc}"
+    rows = [e.to_record() for e in found.events]
+    if not found.unplaced:
+        return rows, None
+    quoted = "; ".join(f'"{s}"' for s in found.unplaced[:3])
+    return rows, (f"coded {len(rows)} event(s); {len(found.unplaced)} more found in the text "
+                  f"could not be placed, no place being named in the article: {quoted}")
 
 
 def run_pipeline(paths: Iterable[str | os.PathLike[str]], *, published: dt.date | None = None,
                  language: str = "auto", jobs: int = 1,
                  progress: ProgressCallback | None = None,
                  index_path: str | Path | None = None,
-                 extractor: Extractor | None = None) -> PipelineResult:
-    """Read ``paths`` and code every article; never stops at a bad one."""
+                 extractor: Extractor | None = None,
+                 event_model: str | Path | None = None) -> PipelineResult:
+    """Read ``paths`` and code every article; never stops at a bad one. ``event_model`` is
+    a trained event classifier (``conflict-atlas train events``) to type events with."""
     items = list(iter_articles([Path(p) for p in paths], published=published,
                                language=None if language == "auto" else language))
     articles = [a for a in items if isinstance(a, Article)]
@@ -416,13 +631,14 @@ def run_pipeline(paths: Iterable[str | os.PathLike[str]], *, published: dt.date 
     if jobs > 1 and total > 1:
         context = _pool_context()
         if context.get_start_method() == "fork":
-            _WORKER["extractor"] = extractor or Extractor(language=language,
-                                                          index_path=index_path)
+            _WORKER["extractor"] = extractor or Extractor(
+                language=language, index_path=index_path, event_model=event_model)
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                      initializer=_worker_init,
                                      initargs=(language,
-                                               str(index_path) if index_path else None)
+                                               str(index_path) if index_path else None,
+                                               str(event_model) if event_model else None)
                                      ) as pool:
                 chunk = max(1, min(16, total // (jobs * 4)))
                 for done, (article, result) in enumerate(
@@ -432,7 +648,8 @@ def run_pipeline(paths: Iterable[str | os.PathLike[str]], *, published: dt.date 
         finally:
             _WORKER.clear()
     else:
-        extractor = extractor or Extractor(language=language, index_path=index_path)
+        extractor = extractor or Extractor(language=language, index_path=index_path,
+                                           event_model=event_model)
         for done, article in enumerate(articles, start=1):
             collect(done, article, _safe_extract(extractor, article))
     events = _frame(records)

@@ -43,6 +43,17 @@ from geodata.tld import country_of_url
 
 logger = logging.getLogger(__name__)
 
+
+def word_zipf(word: str, language: str) -> float:
+    """wordfreq's Zipf frequency of ``word`` in ``language``; 0 for a language wordfreq has
+    no list for (the multilingual ``xx`` pipeline, a rare language)."""
+    from wordfreq import zipf_frequency
+
+    try:
+        return zipf_frequency(word, language)
+    except LookupError:
+        return 0.0
+
 MAX_NGRAM = 6
 NER_PLACE_LABELS = {"LOC", "GPE", "FAC"}
 SPAN_KEY = "places"
@@ -400,7 +411,7 @@ class PlaceMatcher:
         if key in self.index.major and (not in_longer_name or span.text.isupper()):
             return False
         word = span.text.lower()
-        if max(zipf_frequency(word, self.language), zipf_frequency(word, "en")) \
+        if max(word_zipf(word, self.language), zipf_frequency(word, "en")) \
                 < COMMON_WORD_ZIPF:
             return False
         # In English, where capitals mark names, a frequent word capitalised mid-sentence
@@ -913,7 +924,7 @@ class ToponymResolver:
                     hits = self.geocoder.candidates(part, language=language)
                     score = hits[0][0] if hits else -math.inf
                     common = size == 1 and max(
-                        zipf_frequency(part.lower(), language or "en"),
+                        word_zipf(part.lower(), language or "en"),
                         zipf_frequency(part.lower(), "en")) >= COMMON_WORD_ZIPF
                     if common and score < PART_COMMON_MIN_SCORE:
                         continue

@@ -311,9 +311,16 @@ def test_gold_actors_are_canonical_names_of_the_actor_table():
     from extract.actors import ActorTable
 
     canonical = set(ActorTable.load().canonical_names)
+    # a template name written with the event's country: "Unidentified Tribal Militia (Syria)"
+    templates = [re.compile(re.escape(c).replace(r"\{country\}", ".+") + "$")
+                 for c in canonical if "{country}" in c]
+
+    def known(name: str) -> bool:
+        return name in canonical or any(t.match(name) for t in templates)
+
     for e in read_gold(GOLD):
-        assert e.actor1 in canonical, e
-        assert not e.actor2 or e.actor2 in canonical, e
+        assert known(e.actor1), e
+        assert not e.actor2 or known(e.actor2), e
 
 
 def test_every_gold_article_exists_and_every_article_is_described():
