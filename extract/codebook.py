@@ -62,11 +62,11 @@ _VIOLENT_ACTS = ("act.attack", "act.clash", "act.kill", "act.harm")
 # Weapons that only states field, so a demonym beside them names a state's forces.
 _NATIONAL_WEAPONS = frozenset({"weapon.air", "weapon.drone", "weapon.shell"})
 # "by"/"par" before a party: it is the agent of a passive verb.
-_AGENT_MARK = re.compile(r"(?:\b(?:by|par|de la part d[eu']|from)|من قبل|على يد|بيد)\s*"
+_AGENT_MARK = re.compile(r"(?:\b(?:by|par|de la part d[eu'])|من قبل|على يد|بيد)\s*"
                          r"(?:(?:the|a|an|des|les|le|la|l['’]|un|une|suspected|presumed|"
                          r"alleged|présumés?|suspected)\s+){0,2}$", re.IGNORECASE)
-_PASSIVE = re.compile(r"\b(?:were|was|been|being|got|ont été|a été|avaient été|ont|sont)\s+"
-                      r"(?:\w+\s+){0,2}$", re.IGNORECASE)
+_PASSIVE = re.compile(r"\b(?:were|was|been|being|got|ont été|a été|avaient été|avait été|"
+                      r"sont|est|été)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 # Habitual or hypothetical statements are no report of one event.
 NOT_AN_EVENT = re.compile(
     r"(^\W*(depuis|since)\b)|\b(sporadi\w+|reste le th[ée][âa]tre|remains? the scene|"
@@ -98,6 +98,7 @@ class Party:
     country: str = ""  # ISO alpha-2 a demonym gives ("Russian forces")
     text: str = ""
     readings: tuple[Any, ...] = field(default=(), compare=False)  # a named actor's alias
+    weak: bool = False  # named by a weak word ("supporters", "forces")
 
     @property
     def armed(self) -> bool:
@@ -179,7 +180,8 @@ def read_sentence(text: str, language: str, lexicon: CueLexicon,
         if demonym_country is not None and role in ("military", "police", "armed",
                                                     "civilian"):
             country = _demonym_near(text, cue.start, cue.end, demonym_country)
-        parties.append(Party(cue.start, cue.end, role, inter, "", country, cue.text))
+        parties.append(Party(cue.start, cue.end, role, inter, "", country, cue.text,
+                             weak=not cue.strong))
     parties.sort(key=lambda p: p.start)
     return Reading(text, language, cues, tuple(parties))
 
@@ -217,7 +219,8 @@ class CodebookClassifier:
         parties = r.parties
         armed = [p for p in parties if p.armed]
         civilians = [p for p in parties if p.role == "civilian" or p.inter == 7]
-        protesters = [p for p in parties if p.role == "protester" or p.inter == 6]
+        protesters = [p for p in parties if (p.role == "protester" and not p.weak)
+                      or (p.role == "named" and p.inter == 6)]
         rioters = [p for p in parties if p.role == "rioter" or p.inter == 5]
         hazard = r.has("ctx.hazard")
         weapons = [c for c in r.of(*(k for k, _ in _REMOTE_ORDER)) if c.strong or _backed(r)]
@@ -230,8 +233,11 @@ class CodebookClassifier:
 
         # Demonstrations: demonstrators are the ones acting.
         protest_cues = r.of("act.protest")
-        strong_protest = any(c.strong for c in protest_cues) or (
-            protesters and protest_cues) or len(protest_cues) >= 2
+        # demonstrators acting: a protest word, or demonstrators named beside a protest word,
+        # a word of police intervention, or nothing armed ("Protesters torched an office")
+        strong_protest = any(c.strong for c in protest_cues) or len(protest_cues) >= 2 or (
+            bool(protesters) and (bool(protest_cues) or r.has("act.intervene")
+                                  or not any(p.armed and not p.state for p in parties)))
         riot = r.of("act.riot")
         if strong_protest and not riot:
             # demonstrators who burn, loot or fight riot ("protesters torched the office")
@@ -250,7 +256,8 @@ class CodebookClassifier:
                 return self._code(E.RIOTS, S.VIOLENT_DEMONSTRATION, trigger, r,
                                   actor1_role="rioter")
             trigger = protest_cues[0] if protest_cues else _as_cue(protesters[0])
-            if kill or (r.has("weapon.gun") and r.has("out.injure")):
+            if kill or (r.has("weapon.gun") and (r.has("out.injure") or any(
+                    p.state for p in parties))):
                 return self._code(E.PROTESTS, S.EXCESSIVE_FORCE, trigger, r,
                                   actor1_role="protester")
             if r.has("act.intervene") or r.has("act.arrest", strong=True) or (

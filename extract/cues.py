@@ -120,7 +120,7 @@ def _keys(surface: str, folded: str, language: str, derive: bool = True) -> froz
         for key in list(keys):
             if len(key) > 4 and _FR_PARTICIPLE.search(key):
                 keys.add(_FR_PARTICIPLE.sub("er", key))
-            elif len(key) > 5 and key.endswith("ant"):  # present participle: "tuant"
+            elif len(key) >= 5 and key.endswith("ant"):  # present participle: "tuant"
                 keys.add(key[:-3] + "er")
     return frozenset(keys)
 
@@ -201,6 +201,16 @@ class CueLexicon:
             return cls(rows, version)
         except ValueError as exc:
             raise ValueError(f"{path}: {exc}") from None
+
+    def vote(self, text: str) -> str | None:
+        """The language (en, fr or ar) whose cue words a text uses when it clearly does: at
+        least two cues, and twice as many as in either other language. A short conflict
+        report full of foreign names ("Gunmen killed three villagers in Bokkos") is told
+        more surely by its event words than by character statistics."""
+        counts = sorted(((len(self.find(text, lang)), lang) for lang in LANGUAGES),
+                        reverse=True)
+        (best, language), (second, _) = counts[0], counts[1]
+        return language if best >= 2 and best >= 2 * second else None
 
     def find(self, text: str, language: str | None) -> list[Cue]:
         """Every cue of ``text``, left to right, the longest phrase at each place (all kinds

@@ -97,6 +97,9 @@ class Extractor:
             return self.language
         if article.language:
             return article.language
+        if len(article.text) <= SHORT_TEXT_CHARS and (
+                voted := self.coder.lexicon.vote(article.text)):
+            return voted  # a note or a dispatch: its event words tell its language
         return (self.langid.detect(article.text) if self.langid else None) or "en"
 
     def _demonym_country(self, adjective: str) -> str:
@@ -426,6 +429,9 @@ def _keep(events: dict[str, Event], event: Event) -> str:
     return key
 
 
+# A text of at most this many characters is a note, an alert or a dispatch: its language is
+# told by its event words first (CueLexicon.vote).
+SHORT_TEXT_CHARS = 800
 # A text of at most this many sentences is a note or a dispatch: what it reports is one
 # specific event even without a day or a toll ("Protesters blocked the road in Kitale").
 SHORT_TEXT_SEGMENTS = 3

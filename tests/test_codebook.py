@@ -1,0 +1,175 @@
+"""The codebook classifier on sentences of the kinds ACLED codes (self-written examples in the
+style of ACLED notes and news wires; quality is measured on public reporting, see
+bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.actors import ActorTable
+from extract.codebook import CodebookClassifier, read_sentence
+from extract.cues import CueLexicon
+from extract.events import ActorHit, SentenceCoder
+
+DEMONYMS = {"russian": "RU", "israeli": "IL", "turkish": "TR", "malian": "ML", "iraqi": "IQ",
+            "malienne": "ML", "nigerian": "NG", "syrian": "SY", "somali": "SO"}
+
+
+@pytest.fixture(scope="module")
+def coder() -> SentenceCoder:
+    return SentenceCoder(demonym_country=lambda w: DEMONYMS.get(w.lower(), ""))
+
+
+@pytest.fixture(scope="module")
+def table() -> ActorTable:
+    return ActorTable.load()
+
+
+def code(coder: SentenceCoder, table: ActorTable, text: str, language: str = "en"):
+    actors = [ActorHit(m.start, m.end, m.canonical, m.inter_code, m.readings)
+              for m in table.find_actors(text)]
+    return coder.code(text, None, actors, language)
+
+
+CASES = [
+    # Battles
+    ("On 12 March 2023, Al Shabaab militants attacked an SNA base in Bulo Burto.", "en",
+     "Battles", "Armed clash"),
+    ("Military forces clashed with JNIM militants near Boni, killing 10 militants.", "en",
+     "Battles", "Armed clash"),
+    ("Fighting broke out between the RSF and the Sudanese army in Omdurman.", "en",
+     "Battles", "Armed clash"),
+    ("M23 rebels seized control of Bunagana after clashes with the FARDC.", "en",
+     "Battles", "Non-state actor overtakes territory"),
+    ("The Ethiopian army recaptured the town of Lalibela from Fano militia.", "en",
+     "Battles", "Government regains territory"),
+    ("Des affrontements ont opposé l'armée malienne à des jihadistes près de Boni.", "fr",
+     "Battles", "Armed clash"),
+    ("اشتباكات عنيفة بين قوات النظام والفصائل في ريف إدلب", "ar", "Battles", "Armed clash"),
+    # Explosions/Remote violence
+    ("Russian forces shelled Kupiansk, killing two civilians.", "en",
+     "Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    ("An Israeli airstrike hit a house in Rafah, killing five people.", "en",
+     "Explosions/Remote violence", "Air/drone strike"),
+    ("A Turkish drone struck a car near Qamishli.", "en", "Explosions/Remote violence",
+     "Air/drone strike"),
+    ("A roadside bomb exploded near a military patrol in Gao, wounding two soldiers.", "en",
+     "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    ("A suicide bomber blew himself up at a checkpoint in Mogadishu, killing 4 soldiers.",
+     "en", "Explosions/Remote violence", "Suicide bomb"),
+    ("Unknown assailants threw a grenade at a bar in Garissa, injuring three people.", "en",
+     "Explosions/Remote violence", "Grenade"),
+    ("Government forces used chlorine gas against rebels in Douma.", "en",
+     "Explosions/Remote violence", "Chemical weapon"),
+    ("Des civils ont été tués par l'explosion d'une mine près de Palmyre.", "fr",
+     "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    ("قصفت قوات النظام بلدة كفرنبل بالصواريخ", "ar", "Explosions/Remote violence",
+     "Shelling/artillery/missile attack"),
+    ("Two civilians were killed by a landmine explosion while grazing cattle.", "en",
+     "Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    # Violence against civilians
+    ("Unidentified gunmen abducted 12 farmers in Birnin Gwari.", "en",
+     "Violence against civilians", "Abduction/forced disappearance"),
+    ("Gunmen killed three villagers in Bokkos.", "en", "Violence against civilians",
+     "Attack"),
+    ("An RSF soldier raped a woman in El Geneina.", "en", "Violence against civilians",
+     "Sexual violence"),
+    ("Fulani militia attacked a village, killing 8 civilians.", "en",
+     "Violence against civilians", "Attack"),
+    ("Des hommes armés ont enlevé trois commerçants près de Kidal.", "fr",
+     "Violence against civilians", "Abduction/forced disappearance"),
+    ("Des hommes armés ont attaqué le village, tuant trois civils.", "fr",
+     "Violence against civilians", "Attack"),
+    ("Soldiers tortured a detainee to death in Sagaing.", "en",
+     "Violence against civilians", "Attack"),
+    # Protests
+    ("Protesters blocked the road in Kitale over land [size=no report]", "en", "Protests",
+     "Peaceful protest"),
+    ("Around 200 residents protested in Nairobi against the rising cost of living.", "en",
+     "Protests", "Peaceful protest"),
+    ("Police dispersed protesters with tear gas in Dakar.", "en", "Protests",
+     "Protest with intervention"),
+    ("Security forces fired live ammunition at protesters in Khartoum, killing two.", "en",
+     "Protests", "Excessive force against protesters"),
+    ("Des centaines de manifestants se sont rassemblés devant le siège du gouvernorat.", "fr",
+     "Protests", "Peaceful protest"),
+    ("تظاهر مئات المواطنين في البصرة احتجاجا على انقطاع الكهرباء", "ar", "Protests",
+     "Peaceful protest"),
+    # Riots
+    ("Rioters burned tyres and threw stones at police in Lahore.", "en", "Riots",
+     "Violent demonstration"),
+    ("Protesters torched a police station in Port Harcourt.", "en", "Riots",
+     "Violent demonstration"),
+    ("A mob lynched a suspected thief in Lagos.", "en", "Riots", "Mob violence"),
+    # Strategic developments
+    ("Police arrested 15 opposition supporters in Dakar.", "en", "Strategic developments",
+     "Arrests"),
+    ("The military defused an IED planted on the road near Gao.", "en",
+     "Strategic developments", "Disrupted weapons use"),
+    ("Israeli air defence intercepted a rocket over Sderot.", "en", "Strategic developments",
+     "Disrupted weapons use"),
+    ("Fulani militia looted the market and burned shops in Bokkos.", "en",
+     "Strategic developments", "Looting/property destruction"),
+    ("The government and the rebels signed a ceasefire agreement in Addis Ababa.", "en",
+     "Strategic developments", "Agreement"),
+    ("Twenty Al Shabaab militants defected to the government in Baidoa.", "en",
+     "Strategic developments", "Change to group/activity"),
+    ("Wagner Group established a new military base near Menaka.", "en",
+     "Strategic developments", "Headquarters or base established"),
+    ("The SNA withdrew from Bulo Burto, handing over the town to ATMIS.", "en",
+     "Strategic developments", "Non-violent transfer of territory"),
+    ("La police a interpellé neuf personnes à Mossoul.", "fr", "Strategic developments",
+     "Arrests"),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "event_type", "sub_event_type"), CASES)
+def test_codebook_types(coder, table, text, language, event_type, sub_event_type):
+    event = code(coder, table, text, language)
+    assert event is not None, text
+    assert (event.event_type.value, event.sub_event_type.value) == (event_type,
+                                                                    sub_event_type), text
+
+
+NOT_EVENTS = [
+    ("The cyclone hit the coast and the city reported 327 deaths.", "en"),
+    ("Ebola has killed 300 people in the province since January.", "en"),
+    ("The worst hit state recorded 1,200 new cases of cholera.", "en"),
+    ("Residents were evacuated as floods hit the district.", "en"),
+    ("Three people died in a road accident on the highway.", "en"),
+    ("The minister said the army could attack the rebels if talks fail.", "en"),
+    ("The town has long been the scene of clashes between herders and farmers.", "en"),
+    ("Le choléra a fait 12 morts dans la région, selon le ministère de la santé.", "fr"),
+    ("Des inondations ont frappé la ville, faisant trois morts.", "fr"),
+    ("The company reported a strike in profits this quarter.", "en"),
+]
+
+
+@pytest.mark.parametrize(("text", "language"), NOT_EVENTS)
+def test_no_conflict_reading_no_event(coder, table, text, language):
+    assert code(coder, table, text, language) is None, text
+
+
+def test_parties_and_direction(coder, table):
+    e = code(coder, table, "Three villagers were killed by gunmen in Bokkos.")
+    assert e.actor1.role == "armed" and e.actor2.role == "civilian"
+    e = code(coder, table, "Russian forces shelled Kupiansk, killing two civilians.")
+    assert e.actor1.name == "Military Forces of Russia" and e.actor2.inter == 7
+    e = code(coder, table, "Iraqi gendarmes shelled the town.")  # a demonym, no alias
+    assert e.actor1.role == "military" and e.actor1.country == "IQ"
+    e = code(coder, table, "قصفت قوات النظام بلدة كفرنبل بالصواريخ")  # verb first in Arabic
+    assert e.actor1 is not None and e.actor1.name == "Military Forces of Syria"
+    e = code(coder, table, "Al Shabaab militants attacked an SNA base in Bulo Burto.")
+    assert e.actor1.name == "Al Shabaab"  # "Al Shabaab militants" is one party
+
+
+def test_outcome_only_sentence_tells_on(coder, table):
+    e = code(coder, table, "3 soldiers were killed.")
+    assert e is not None and e.outcome_only and e.fatalities == 3
+
+
+def test_classifier_reads_cues_once():
+    lexicon = CueLexicon.load()
+    reading = read_sentence("Gunmen killed three villagers.", "en", lexicon)
+    assert {c.kind for c in reading.cues} >= {"agent.armed", "act.kill", "agent.civilian"}
+    assert CodebookClassifier().classify(reading) is not None
