@@ -157,7 +157,7 @@ def test_parties_and_direction(coder, table):
     assert e.actor1.name == "Military Forces of Russia" and e.actor2.inter == 7
     e = code(coder, table, "Iraqi gendarmes shelled the town.")  # a demonym, no alias
     assert e.actor1.role == "military" and e.actor1.country == "IQ"
-    e = code(coder, table, "قصفت قوات النظام بلدة كفرنبل بالصواريخ")  # verb first in Arabic
+    e = code(coder, table, "قصفت قوات النظام بلدة كفرنبل بالصواريخ", "ar")  # verb first
     assert e.actor1 is not None and e.actor1.name == "Military Forces of Syria"
     e = code(coder, table, "Al Shabaab militants attacked an SNA base in Bulo Burto.")
     assert e.actor1.name == "Al Shabaab"  # "Al Shabaab militants" is one party
