@@ -1,9 +1,10 @@
 """Event dates from French, English and Arabic sentences.
 
-Date phrases are *found* with the patterns below (explicit dates, weekdays, "hier",
-"yesterday", "la semaine dernière"...) and resolved against the article's publication date;
-``dateparser`` only normalises explicit phrases that were found. Without a publication date,
-relative phrases stay unresolved (``None``): never "today".
+Date phrases are found with the patterns below (explicit dates, weekdays, "hier",
+"yesterday", "la semaine dernière"...) and resolved against the article's publication date.
+Without a publication date, relative phrases stay unresolved (``None``): never "today".
+:func:`dateline_date` reads the publication date a dispatch gives in its dateline, for
+articles whose metadata has none.
 """
 
 from __future__ import annotations
@@ -131,3 +132,28 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
             add(m, published - dt.timedelta(days=days) if published else None, precision, False)
     found.sort(key=lambda d: d.start)
     return found
+
+
+_DATELINE_HEAD = re.compile(
+    r"^[^\n]{0,80}?(?:—|–|--| - |\(\w[\w .-]{0,30}\)\s*[—–-]?)", re.MULTILINE)
+
+
+def dateline_date(text: str, lines: int = 4) -> dt.date | None:
+    """The date a dispatch gives in its dateline ("BAGDAD, 12 mars 2024 (AFP) —",
+    "KIRKUK, Iraq, Feb 7, 2024 (Wire) —"): an explicit calendar date with its year, in the
+    head of one of the first ``lines`` lines; ``None`` when there is none."""
+    seen = 0
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > lines:
+            break
+        head = _DATELINE_HEAD.match(line)
+        if head is None:
+            continue
+        for mention in find_dates(head.group(0), None):
+            if mention.explicit and mention.date is not None and \
+                    mention.precision is TimePrecision.DAY:
+                return mention.date
+    return None

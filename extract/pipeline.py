@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from extract.dates import DateMention, find_dates
+from extract.dates import DateMention, dateline_date, find_dates
 from extract.codebook import Party
 from extract.events import (
     BACKGROUND_DAYS,
@@ -142,6 +142,8 @@ class Extractor:
 
     def extract_all(self, article: Article) -> ArticleEvents:
         """The article's events, and the events it reports that no place could hold."""
+        if article.published is None and (filed := dateline_date(article.text)):
+            article = replace(article, published=filed)  # "BAGDAD, 12 mars 2024 (AFP) —"
         language = self.article_language(article)
         runs = self.language_runs(article, language)
         mentions = []

@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                                            "de", "it", "pt", "ru", "uk", "tr"],
                         help="article language (default: detected per article)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    parser.add_argument("--event-model", type=Path, default=None, metavar="MODEL",
+                        help="type events with a classifier trained by "
+                             "'conflict-atlas train events' (default: the codebook rules)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -52,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
     paths = [p for p in args.paths if p.exists()]
     if not paths:
         return 2
+    if args.event_model is not None and not args.event_model.is_file():
+        print(f"error: no event model at {args.event_model}", file=sys.stderr)
+        return 2
     out: Path = args.out or default_store_path()
     # disable=None: no bar when stderr is not a terminal (CI logs, pipes)
     bar = tqdm(total=0, unit="article", disable=True if args.no_progress else None,
@@ -63,9 +69,15 @@ def run(args: argparse.Namespace) -> int:
         bar.n = done
         bar.set_postfix_str(Path(label).name[-30:], refresh=True)
 
+    from extract.learned import ModelError
+
     try:
         result = run_pipeline(paths, published=args.published, language=args.lang,
-                              jobs=max(1, args.jobs), progress=progress)
+                              jobs=max(1, args.jobs), progress=progress,
+                              event_model=args.event_model)
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     finally:
         bar.close()
     if out.suffix.lower() in (".parquet", ".geoparquet"):

@@ -829,7 +829,8 @@ class ToponymResolver:
                     partial.add(i)
             sense_keys.append(key)
         counts = Counter(sense_keys)
-        demonym_focus: Counter[str] = Counter(self.demonyms.countries_in(text))
+        nationalities: Counter[str] = Counter(self.demonyms.countries_in(text))
+        demonym_focus = nationalities.copy()
         if home:
             demonym_focus[home] += HOME_WEIGHT
         evidence = {key: self._evidence(options) for key, options in cands.items()}
@@ -890,6 +891,9 @@ class ToponymResolver:
                 others = focus.copy()  # the evidence of every other name in the document
                 country, weight = self._evidence(cands[key])
                 others[country] -= weight * sum(k == key for k in sense_keys)
+                # Nationalities alone make no place a stray: "Russian forces shelled
+                # Kherson" is in Ukraine, "Turkish strikes on Afrin" in Syria.
+                others.subtract(nationalities)
                 if _stray(place, +others):
                     place, confidence = None, 0.0
             out.append(Resolution(mention, place, score, round(confidence, 3), key[1],
