@@ -40,6 +40,7 @@ from geodata.names import fold, fold_char
 logger = logging.getLogger(__name__)
 
 DEFAULT_TABLE = Path(__file__).with_name("data") / "actors.tsv"
+UCDP_TABLE = Path(__file__).with_name("data") / "actors_ucdp.tsv"  # derived, see its header
 TABLE_COLUMNS: tuple[str, ...] = ("canonical", "inter_code", "language", "alias")
 INTER_CODES: Mapping[int, str] = MappingProxyType({
     1: "State forces", 2: "Rebel groups", 3: "Political militias", 4: "Identity militias",
@@ -194,23 +195,20 @@ class ActorTable:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> ActorTable:
-        """Read a table (default: the bundled ``extract/data/actors.tsv``).
+        """Read a table; by default the bundled curated ``extract/data/actors.tsv`` and,
+        after it, the aliases derived from UCDP's actor list (``actors_ucdp.tsv``: the
+        curated table wins where both have an alias).
 
         Raises ``ValueError`` naming the line for a malformed row.
         """
-        path = Path(path) if path is not None else DEFAULT_TABLE
-        version = ""
-        rows: list[str] = []
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("#"):
-                    m = re.match(r"#\s*version\s*:\s*(.+)", line)
-                    if m:
-                        version = m.group(1).strip()
-                    rows.append("")  # keep line numbers
-                else:
-                    rows.append(line)
-        return cls(_parse_rows(rows, path), version)
+        paths = [Path(path)] if path is not None else [DEFAULT_TABLE, UCDP_TABLE]
+        entries: list[ActorEntry] = []
+        versions = []
+        for p in paths:
+            version, rows = _read_table(p)
+            entries += _parse_rows(rows, p)
+            versions.append(version)
+        return cls(entries, " + ".join(v for v in versions if v))
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -271,6 +269,23 @@ class ActorTable:
             if m.canonical not in seen:
                 seen.add(m.canonical)
                 yield m.canonical
+
+
+def _read_table(path: Path) -> tuple[str, list[str]]:
+    """The version a table's header gives, and its lines (comments blanked, so that line
+    numbers in errors stay right)."""
+    version = ""
+    rows: list[str] = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                m = re.match(r"#\s*version\s*:\s*([^;]+)", line)
+                if m and not version:
+                    version = m.group(1).strip()
+                rows.append("")
+            else:
+                rows.append(line)
+    return version, rows
 
 
 def _same_scope(a: ActorEntry, b: ActorEntry) -> bool:

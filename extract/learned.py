@@ -179,8 +179,13 @@ class EventModel:
 
     def decision(self, texts: Sequence[str], readings: Sequence[str]) -> Any:
         """Per-class scores (rows: texts; columns: :attr:`classes`)."""
-        scores = self.parts["classifier"].decision_function(
-            self._matrix(texts, readings, fit=False))
+        import sklearn
+
+        # the inputs are the model's own matrices: scikit-learn's checks of them would cost
+        # more than the scoring itself, one sentence at a time
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            scores = self.parts["classifier"].decision_function(
+                self._matrix(texts, readings, fit=False))
         if scores.ndim == 1:  # two classes: one margin
             import numpy as np
 
