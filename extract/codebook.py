@@ -61,6 +61,8 @@ _REMOTE_ORDER: tuple[tuple[str, S], ...] = (
 _VIOLENT_ACTS = ("act.attack", "act.clash", "act.kill", "act.harm")
 # Weapons that only states field, so a demonym beside them names a state's forces.
 _NATIONAL_WEAPONS = frozenset({"weapon.air", "weapon.drone", "weapon.shell"})
+_NO_FIGHT = re.compile(r"\bwithout (?:a |any )?(?:fight|fighting|resistance|a shot|clashes)|"
+                       r"\bsans (?:combat|combats|r[ée]sistance|affrontements?)", re.IGNORECASE)
 # "by"/"par" before a party: it is the agent of a passive verb.
 _AGENT_MARK = re.compile(r"(?:\b(?:by|par|de la part d[eu'])|من قبل|على يد|بيد)\s*"
                          r"(?:(?:the|a|an|des|les|le|la|l['’]|un|une|suspected|presumed|"
@@ -289,6 +291,8 @@ class CodebookClassifier:
                               r.of("act.abduct")[0], r, victim="civilian")
 
         take, regain = r.of("act.take"), r.of("act.regain")
+        if _NO_FIGHT.search(r.text):  # "took the town without a fight": no battle
+            violent = [c for c in violent if c.kind != "act.clash"]
         if (take or regain) and armed and not (take and not regain and not any(
                 c.strong for c in take) and not violent):
             agent = self._agent(r, (regain or take)[0])
@@ -316,7 +320,11 @@ class CodebookClassifier:
             agent = self._agent(r, trigger)
             target = self._target(r, trigger, agent)
             clash = r.of("act.clash")
-            armed_target = (target is not None and target.armed) or r.has("target.armed")
+            if self._mob(r, agent, armed, weapons):
+                return self._code(E.RIOTS, S.MOB_VIOLENCE, trigger, r, actor1_role="rioter")
+            # the target a party names decides; a checkpoint or a base is the place of an
+            # attack on civilians there ("shot two civilians at a checkpoint")
+            armed_target = target.armed if target is not None else r.has("target.armed")
             civilian_target = (target is not None and (target.role == "civilian"
                                                        or target.inter == 7)) or (
                 not armed_target and (civilians or r.has("target.civilian")))
@@ -364,10 +372,27 @@ class CodebookClassifier:
             return self._code(E.STRATEGIC_DEVELOPMENTS, S.OTHER, r.of("act.other")[0], r)
         return None
 
+    @staticmethod
+    def _mob(r: Reading, agent: Party | None, armed: Sequence[Party],
+             weapons: Sequence[Cue]) -> bool:
+        """Violence by people who bear no arms as an armed group does: residents who beat a
+        man to death, villagers and herders fighting with machetes (ACLED's mob violence)."""
+        if weapons or r.has("weapon.gun", strong=True) or any(
+                p.armed and not p.weak and not (p.role == "named" and p.inter == 4)
+                for p in armed):
+            return False
+        crowd = agent is not None and agent.role in ("civilian", "rioter") and not agent.weak
+        return crowd or (r.has("act.clash") and any(
+            p.role == "civilian" and not p.weak for p in r.parties) and r.has("weapon.blade"))
+
     def _weak_act_holds(self, r: Reading, weak: Sequence[Cue]) -> bool:
         """A weak attack word ("hit", "struck", "targeted") is an act of violence when an
         armed party does it to someone: "militants hit a checkpoint"."""
         for cue in weak:
+            if cue.kind == "act.kill":  # "abattu deux civils": shot dead, when people follow
+                if self._target(r, cue, self._agent(r, cue)) is not None:
+                    return True
+                continue
             if cue.kind != "act.attack":
                 continue
             agent = self._agent(r, cue)
@@ -398,6 +423,9 @@ class CodebookClassifier:
             return after[0] if after else None
         if before and before[-1].role in ("protester", "rioter"):
             return before[-1]
+        if before and before[-1].role == "civilian" and not before[-1].weak and \
+                trigger.start - before[-1].end <= 12:
+            return before[-1]  # "Residents beat a man to death": civilians who do it
         after = [p for p in r.parties if p.start >= trigger.end and p.armed]
         if after and not any(p.role == "civilian" for p in before):
             # "clashes between the army and rebels", "airstrikes by the army": first armed
