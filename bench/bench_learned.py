@@ -59,7 +59,7 @@ def main() -> int:
     from extract.eval_reports import _violence_type, read_ucdp, split_of
     from extract.learned import EventModel, Featurizer, labelled_texts, train
     from extract.pipeline import Extractor
-    from extract.readers import Article, read_articles
+    from extract.readers import Article, iter_articles
 
     reports = [r for r in read_ucdp(GED) if r.violence_type in VIOLENCE]
     dev = [r for r in reports if split_of(r.corpus, r.id) == "dev"]
@@ -112,7 +112,8 @@ def main() -> int:
         out["train_20k_s"] = round(time.perf_counter() - t0, 1)
         with_model = Extractor(language="en", event_model=Path(tmp) / "m.skops")
         sample = test[:300]
-        articles = [a for a in read_articles([REPO / "examples" / "articles"])] * 2
+        articles = [a for a in iter_articles([REPO / "examples" / "articles"])
+                    if isinstance(a, Article)] * 2
         for name, run in (("headlines_300", lambda ex: extract_all(sample, ex)),
                           ("sample_articles_60", lambda ex: [ex.extract(a) for a in articles])):
             run(extractor), run(with_model)  # warm up both

@@ -101,9 +101,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("toll", r"\b(?:death toll|toll|bilan(?: provisoire| officiel| humain)?|"
                  r"nombre de morts|number of (?:dead|deaths|people killed|fatalities))"
                  r"\s+(?:[\w'’]+\s+){0,4}?" + NUMBER),
-        # "the deaths of 4 people", "la mort de trois soldats"
+        # "the deaths of 4 people", "la mort de trois soldats", "the bodies of 3 men"
         ("after", r"\b(?:deaths? of|killing of|killings of|murder of|mort de|morts de|"
-                  r"d[ée]c[èe]s de)\s+" + NUMBER),
+                  r"d[ée]c[èe]s de|bodies of|corpses of|remains of|corps de|cadavres de)\s+"
+                  + NUMBER),
+        # "3 bodies were found", "les corps de deux hommes"
+        ("list", rf"(?<![\w-]){NUMBER}\s+(?:dead\s+|lifeless\s+|decomposed\s+)?"
+                 r"(?:bodies|corpses|cadavres|corps sans vie)\b"),
         # Arabic: "مقتل ثلاثة مدنيين", "أودى بحياة 5", "5 قتلى"
         ("after", r"(?:مقتل|قتل|استشهاد|مصرع|سقوط|أودى بحياة|أودت بحياة|وقوع)\s+" + NUMBER),
         ("list", rf"{NUMBER}\s+{_DEATH_AR}"),

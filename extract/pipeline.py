@@ -174,6 +174,7 @@ class Extractor:
                            if not any(a.start < o.end and o.start < a.end
                                       for a in article_actors)]
         article_actors.sort(key=lambda a: a.start)
+        outbreak = self._non_conflict_story(article.text, language)
         events: dict[str, Event] = {}
         headline_events: dict[str, Event] = {}
         unplaced: list[tuple[int, int, str, str, SentenceEvent]] = []
@@ -199,6 +200,8 @@ class Extractor:
                 last_date = own[-1]
             coded = self.coder.code(text, article.published, actors, segment_language,
                                     previous_date, dates)
+            if coded is not None and outbreak and not _armed_and_specific(coded):
+                coded = None  # an epidemic or a flood story: only a dated armed act counts
             places = self._event_places(resolutions, start, end, article_actors, datelines)
             if context is not None and places and (coded is None or coded.generic):
                 coded = continue_event(context, coded)
@@ -294,6 +297,16 @@ class Extractor:
                                           -rank.get(r.place["feature_class"], 4),
                                           -r.mention.start))
         return best, GeoPrecision.REGION
+
+    def _non_conflict_story(self, text: str, language: str) -> bool:
+        """A story about an epidemic, a disaster or an accident rather than a conflict: its
+        words of natural, medical or accidental causes outnumber twice over its words of
+        weapons, attacks, fighting, protest and arrest. In such a story "the worst hit
+        district" and "the death toll" are no events."""
+        cues = self.coder.lexicon.find(text, language)
+        hazard = sum(c.kind == "ctx.hazard" for c in cues)
+        conflict = sum(c.strong and c.kind in _CONFLICT_KINDS for c in cues)
+        return hazard >= OUTBREAK_MIN_CUES and hazard >= 2 * conflict
 
     def _demonym_place(self, coded: SentenceEvent, start: int
                        ) -> tuple[Resolution, GeoPrecision] | None:
@@ -420,6 +433,21 @@ class ArticleEvents:
 
     events: list[Event]
     unplaced: list[str] = field(default_factory=list)  # sentences of events without a place
+
+
+# Words that make a story one of conflict (against ctx.hazard: Extractor._non_conflict_story).
+_CONFLICT_KINDS = frozenset({
+    "weapon.air", "weapon.drone", "weapon.shell", "weapon.ied", "weapon.suicide",
+    "weapon.grenade", "weapon.chemical", "weapon.gun", "act.attack", "act.clash",
+    "act.abduct", "act.sexual", "act.protest", "act.riot", "act.arrest", "act.take",
+    "act.regain", "agent.armed", "agent.protester", "agent.rioter"})
+OUTBREAK_MIN_CUES = 3  # a story needs this many hazard words to be read as a non-conflict one
+
+
+def _armed_and_specific(coded: SentenceEvent) -> bool:
+    """An armed party acted, on a day the sentence gives or with a toll it reports."""
+    armed = coded.actor1 is not None and coded.actor1.armed and not coded.actor1.weak
+    return armed and (coded.date_source == "sentence" or coded.fatalities is not None)
 
 
 def _keep(events: dict[str, Event], event: Event) -> str:

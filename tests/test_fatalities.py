@@ -48,6 +48,9 @@ CASES = [('Russian forces shelled the village, killing two civilians.',2),
 ('un soldat a été tué',1),
 ('several people were killed',3),
 ('killing 1,200 people',1200),
+('The bodies of three men with gunshot wounds were found.',3),
+('3 bodies were found in the river.',3),
+('Deux corps sans vie ont été découverts.',2),
 ]
 
 
