@@ -135,6 +135,8 @@ _SUBSET = re.compile(r"(?:including|among them|of whom|of which|among whom|among
 # "leaving 5 injured", "faisant 3 blessés": what a count after these verbs is.
 _STATE_VERBS = frozenset({"leaving", "left", "faisant", "fait", "causant", "causé", "cause",
                           "provoquant", "provoqué", "provoque"})
+_SUBSET_WORD = re.compile(r"\b(?:including|among them|of whom|among whom|dont|parmi eux|"
+                          r"parmi lesquels)\b|بينهم|منهم", re.IGNORECASE)
 _INJURED_AFTER = re.compile(r"^\s+(?:(?!and\b|et\b)[\w'’-]+\s+){0,2}?(?:injured|wounded|hurt|"
                             r"bless[ée]e?s?)", re.IGNORECASE)
 # After "killing three soldiers": the next count of the list ("and two civilians").
@@ -230,6 +232,8 @@ def find_fatalities(sentence: str) -> int | None:
     for c in sorted(counts, key=lambda c: (c.start, -(c.end - c.start))):
         if c.subset or any(k.start <= c.start < k.end for k in kept):
             continue
+        if kept and _SUBSET_WORD.search(text, kept[0].end, c.start):
+            continue  # "163 were killed, including 31 soldiers ..., and 45 citizens"
         kept.append(c)
     return sum(c.value for c in kept) if kept else max(c.value for c in counts)
 

@@ -280,7 +280,8 @@ class Extractor:
                and not any(a.start <= r.mention.start < a.end for a in actors)]
         if own:
             return own[0], GeoPrecision.REGION
-        countries = {p.country for p in (coded.actor1, coded.actor2) if p and p.country}
+        countries = {c for c in (self._party_country(p) for p in (coded.actor1, coded.actor2))
+                     if c}
         if last_place is not None and last_place.place and (
                 not countries or last_place.place.get("country_code") in countries):
             return last_place, GeoPrecision.NEAR_PLACE
@@ -298,6 +299,21 @@ class Extractor:
                                           -r.mention.start))
         return best, GeoPrecision.REGION
 
+    def _party_country(self, party: Party | None) -> str:
+        """The country a party belongs to: its demonym ("Russian forces"), the country of a
+        state's forces ("Military Forces of Iraq"), or the one country its alias is read in."""
+        if party is None:
+            return ""
+        if party.country:
+            return party.country
+        if party.role == "named":
+            if m := _STATE_FORCES.match(party.name):
+                return self.forces.iso_of(m.group(1))
+            scoped = {c for r in party.readings for c in r.countries}
+            if len(scoped) == 1:
+                return scoped.pop()
+        return ""
+
     def _non_conflict_story(self, text: str, language: str) -> bool:
         """A story about an epidemic, a disaster or an accident rather than a conflict: its
         words of natural, medical or accidental causes outnumber twice over its words of
@@ -313,10 +329,11 @@ class Extractor:
         """The country a demonym of the sentence names ("hit an Iraqi military compound"),
         for an article that names no place at all: coded at the country, precision 3."""
         for party in (coded.actor2, coded.actor1):
-            if party is None or not party.country:
+            country = self._party_country(party)
+            if not country:
                 continue
-            row = self.geocoder.gazetteer.country(party.country)
-            location = row and self.geocoder.geocode(row.name, country_codes=[party.country],
+            row = self.geocoder.gazetteer.country(country)
+            location = row and self.geocoder.geocode(row.name, country_codes=[country],
                                                      feature_classes=["country"])
             if location:
                 mention = Mention(start + party.start, start + party.end, party.text,
@@ -435,6 +452,7 @@ class ArticleEvents:
     unplaced: list[str] = field(default_factory=list)  # sentences of events without a place
 
 
+_STATE_FORCES = re.compile(r"^(?:Military|Police) Forces of (?:the )?(.+?)(?: \(.*)?$")
 # Words that make a story one of conflict (against ctx.hazard: Extractor._non_conflict_story).
 _CONFLICT_KINDS = frozenset({
     "weapon.air", "weapon.drone", "weapon.shell", "weapon.ied", "weapon.suicide",

@@ -50,6 +50,7 @@ CASES = [('Russian forces shelled the village, killing two civilians.',2),
 ('killing 1,200 people',1200),
 ('The bodies of three men with gunshot wounds were found.',3),
 ('3 bodies were found in the river.',3),
+('163 were killed yesterday, including 31 soldiers and 45 citizens killed in strikes',163),
 ('Deux corps sans vie ont été découverts.',2),
 ]
 
