@@ -49,6 +49,10 @@ _EXPLICIT = re.compile(
     rf"|(?P<mdy>\b(?P<m2>{_MONTH_RE})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{{4}}))?\b)"
     r"|(?P<iso>\b(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})\b)",
     re.IGNORECASE)
+_RANGE = re.compile(
+    rf"\b(?:(?:between|from|entre|du)\s+)?(?P<d1>[0-3]?\d)(?:er|st|nd|rd|th)?\s*"
+    rf"(?:-|–|to|and|au|et|and the)\s*(?P<d2>[0-3]?\d)(?:er|st|nd|rd|th)?\s+"
+    rf"(?P<m>{_MONTH_RE})\.?(?:,?\s+(?P<y>\d{{4}}))?", re.IGNORECASE)
 _MONTH_YEAR = re.compile(rf"\b(?:en\s+|in\s+)?(?P<m>{_MONTH_RE})\s+(?P<y>\d{{4}})\b", re.IGNORECASE)
 _RELATIVE_DAY = re.compile(
     r"\b(?P<word>aujourd['’]hui|avant-hier|hier|today|yesterday|cette nuit|ce matin|"
@@ -94,6 +98,18 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
         taken.append((m.start(), m.end()))
         found.append(DateMention(m.start(), m.end(), m.group(0), date, precision, explicit))
 
+    for m in _RANGE.finditer(sentence):
+        # "6-7 May", "between 4 and 6 May 2023", "du 6 au 8 mai": ACLED dates an event known
+        # only within a few days at the range's last day, with week precision
+        mo = _MONTHS[m.group("m").lower()]
+        d = int(m.group("d2"))
+        y = int(m.group("y")) if m.group("y") else _year_for(mo, d, published)
+        try:
+            date = dt.date(y, mo, d) if y else None
+        except ValueError:
+            continue
+        same_day = int(m.group("d1")) == d
+        add(m, date, TimePrecision.DAY if same_day else TimePrecision.WEEK, True)
     for m in _EXPLICIT.finditer(sentence):
         if m.group("iso"):
             y, mo, d = int(m.group("y3")), int(m.group("m3")), int(m.group("d3"))
