@@ -159,17 +159,20 @@ class Extractor:
                                        " ".join(e.text.split()), ARMED_ORGANISATION_INTER)
                               for e in doc.ents
                               if e.label_ in _ORG_LABELS and _ARMED.search(e.text)]
+        # Actors: the curated alias table over the whole text (immune to sentence splits),
+        # then armed organisations the NER found that the table does not know.
+        article_actors = self._actors(article.text)
+        # The source's country, else the country whose state forces the text names ("Kenya
+        # police", "SNA"): a note that names no country still tells where it is.
+        home = country_of_url(article.url) or self._actors_country(article_actors)
         resolutions = self.resolver.resolve(article.text, mentions, language=language,
-                                            home=country_of_url(article.url))
+                                            home=home)
         datelines = dateline_spans(article.text)
         headline = _headline(article)
         segments = [seg for seg in segments if not article.excluded_label(seg[0], seg[1])]
         # A headline is only a headline when a body follows it: a one-line wire alert or
         # note is its own report.
         has_body = any(" ".join(article.text[s:e].split()) != headline for s, e, _ in segments)
-        # Actors: the curated alias table over the whole text (immune to sentence splits),
-        # then armed organisations the NER found that the table does not know.
-        article_actors = self._actors(article.text)
         article_actors += [o for o in organisations
                            if not any(a.start < o.end and o.start < a.end
                                       for a in article_actors)]
@@ -298,6 +301,13 @@ class Extractor:
                                           -rank.get(r.place["feature_class"], 4),
                                           -r.mention.start))
         return best, GeoPrecision.REGION
+
+    def _actors_country(self, actors: Sequence[ActorHit]) -> str:
+        """The one country whose state forces the text's named actors are, or ""."""
+        countries = {c for c in (self._party_country(Party(0, 0, "named", a.inter_code,
+                                                           a.canonical, "", "", a.readings))
+                                 for a in actors if a.inter_code == 1) if c}
+        return countries.pop() if len(countries) == 1 else ""
 
     def _party_country(self, party: Party | None) -> str:
         """The country a party belongs to: its demonym ("Russian forces"), the country of a
