@@ -6,8 +6,8 @@ headless, bound to 127.0.0.1 unless ``--host`` says otherwise.
 ``conflict-atlas export [STORE] --format F --out FILE [--from D --to D --actor A --type T
 --country C --admin1 A --text Q --min-confidence X --include-background --bbox ...]`` writes
 exactly the events the same filters select in the dashboard, plus a sidecar
-``FILE.meta.json`` describing the filter and the pipeline version. Review edits are applied
-unless ``--no-edits``.
+``FILE.meta.json`` (``all.csv.meta.json``) describing the filter and the pipeline version.
+Review edits are applied unless ``--no-edits``.
 """
 
 from __future__ import annotations
@@ -152,7 +152,14 @@ def run_streamlit(argv: list[str]) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from dashboard.edits import EditLog, apply_edits
-    from dashboard.export import FORMATS, export_bytes, export_filename, sidecar, sidecar_bytes
+    from dashboard.export import (
+        FORMATS,
+        export_bytes,
+        export_filename,
+        sidecar,
+        sidecar_bytes,
+        sidecar_path,
+    )
     from dashboard.filters import FilterState, apply_filters
     from extract.schema import SchemaError
     from extract.store import read_events
@@ -198,7 +205,7 @@ def _export(args: argparse.Namespace) -> int:
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_bytes(export_bytes(rows, fmt))
     os.replace(tmp, out)
-    meta_path = out.with_suffix(".meta.json")
+    meta_path = sidecar_path(out)
     meta = sidecar(state, len(rows), fmt, store=str(store))
     meta["review_edits_applied"] = not args.no_edits
     meta_path.write_bytes(sidecar_bytes(meta))

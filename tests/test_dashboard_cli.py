@@ -45,7 +45,7 @@ def test_export_csv_with_filters(store: Path, tmp_path: Path, capsys) -> None:
     got = pd.read_csv(out, dtype=str)
     assert sorted(got["event_id_cnty"]) == sorted(expected["event_id"])
     assert len(got) > 0
-    meta = json.loads(out.with_suffix(".meta.json").read_text())
+    meta = json.loads((out.parent / "battles.csv.meta.json").read_text())
     assert meta["rows"] == len(expected) and meta["format"] == "csv"
     assert meta["filter"]["event_types"] == ["Battles", "Riots"]
     assert meta["pipeline_version"]
