@@ -151,7 +151,7 @@ def run_streamlit(argv: list[str]) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from dashboard.edits import EditLog, apply_edits
+    from dashboard.edits import EditLog
     from dashboard.export import (
         FORMATS,
         export_bytes,
@@ -197,7 +197,7 @@ def _export(args: argparse.Namespace) -> int:
         return 2
     skipped: list[str] = []
     if not args.no_edits:
-        events, report = apply_edits(events, EditLog.for_store(store).active())
+        events, report = EditLog.for_store(store).apply(events)
         skipped = report.skipped
     rows = apply_filters(events, state)
     out = Path(args.out) if args.out else Path(export_filename(state, fmt))
