@@ -247,6 +247,24 @@ class EditLog:
         except OSError as exc:
             logger.warning("cannot quarantine damaged records of %s: %s", self.path, exc)
 
+    def repair(self) -> list[BadRecord]:
+        """Drop the damaged lines from the log, once they are in the quarantine file; every
+        valid line is kept byte for byte (and the file's mode). Returns what was dropped."""
+        from extract.store import write_bytes_atomic
+
+        with self._lock:
+            contents = self.read()
+            if not contents.bad:
+                return []
+            dropped = {b.offset for b in contents.bad}
+            kept, offset = [], 0
+            for raw in self.path.read_bytes().split(b"\n"):
+                if offset not in dropped and raw.strip():
+                    kept.append(raw + b"\n")
+                offset += len(raw) + 1
+            write_bytes_atomic(self.path, b"".join(kept))
+        return contents.bad
+
     def _append(self, record: dict[str, Any]) -> dict[str, Any]:
         """Write ``record`` whole (the caller holds the lock)."""
         record = {"id": uuid.uuid4().hex[:12],
