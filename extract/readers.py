@@ -42,8 +42,10 @@ import hashlib
 import io
 import json
 import logging
+import os
 import re
 import stat
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -403,17 +405,31 @@ def binary_reason(data: bytes) -> str | None:
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if sample and controls * 10 > len(sample):
         return "binary content (too many control characters), not text"
+    # Text in a legacy encoding has next to no control bytes; random bytes have one in ten.
+    if sample and controls * 100 > len(sample) and not _utf8_prefix(sample):
+        return ("binary content (not UTF-8, and control bytes where legacy-encoded text has "
+                "none), not text")
     return None
+
+
+def _utf8_prefix(sample: bytes) -> bool:
+    """`sample` (possibly cut inside a character) is valid UTF-8."""
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data"
+    return True
 
 
 def decode_bytes(data: bytes, where: str = "", declared: str | None = None) -> str:
     """Decode `data` to str, never raising.
 
     Order: a BOM (UTF-8/16/32) > the `declared` charset if it decodes cleanly > strict UTF-8 >
-    UTF-8 with a few invalid bytes replaced by U+FFFD (when the text is mostly valid UTF-8) >
-    charset-normalizer restricted to `LEGACY_ENCODINGS` (Windows-1252, -1251, -1256, ...) >
-    UTF-8 with replacement. Anything other than clean UTF-8/BOM/declared logs a warning.
-    The caller repairs mojibake afterwards (ftfy).
+    line by line when the text is UTF-8 but for some lines (`_decode_mixed`) > for text with
+    no valid UTF-8 at all: UTF-8 with a few invalid bytes replaced by U+FFFD when it is mostly
+    UTF-8, else charset-normalizer restricted to `LEGACY_ENCODINGS` (Windows-1252, -1251,
+    -1256, ...) > UTF-8 with replacement. Anything other than clean UTF-8/BOM/declared logs a
+    warning. The caller repairs mojibake afterwards (ftfy).
     """
     label = where or "input"
     enc = _bom(data)
@@ -432,23 +448,91 @@ def decode_bytes(data: bytes, where: str = "", declared: str | None = None) -> s
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    escaped = data.decode("utf-8", errors="surrogateescape")
-    bad = len(_SURROGATE.findall(escaped))
-    good = len(_GOOD_NON_ASCII.findall(escaped))
-    if good > 0 and good >= bad:
-        logger.warning(
-            "%s: not valid UTF-8 (%d invalid byte(s) among mostly UTF-8 text); "
-            "invalid bytes replaced with U+FFFD", label, bad,
-        )
+    mixed = _decode_mixed(data, label)
+    if mixed is not None:
+        return mixed
+    if _mostly_utf8(data):
+        logger.warning("%s: not valid UTF-8 (invalid bytes among mostly UTF-8 text); "
+                       "invalid bytes replaced with U+FFFD", label)
         return data.decode("utf-8", errors="replace")
+    best = _legacy(data)
+    if best is not None:
+        logger.warning("%s: not valid UTF-8; decoded as %s (detected)", label, best[0])
+        return best[1]
+    logger.warning("%s: not valid UTF-8 and no encoding detected; invalid bytes replaced", label)
+    return data.decode("utf-8", errors="replace")
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """More valid non-ASCII UTF-8 characters than invalid bytes."""
+    escaped = data.decode("utf-8", errors="surrogateescape")
+    good = len(_GOOD_NON_ASCII.findall(escaped))
+    return good > 0 and good >= len(_SURROGATE.findall(escaped))
+
+
+def _legacy(data: bytes) -> tuple[str, str] | None:
+    """(encoding, text) charset-normalizer finds among `LEGACY_ENCODINGS`, if any."""
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
-    if best is not None and best.encoding:
-        logger.warning("%s: not valid UTF-8; decoded as %s (detected)", label, best.encoding)
-        return str(best)
-    logger.warning("%s: not valid UTF-8 and no encoding detected; invalid bytes replaced", label)
-    return data.decode("utf-8", errors="replace")
+    if best is None or not best.encoding:
+        return None
+    return best.encoding, str(best)
+
+
+def _scripts(text: str) -> set[str]:
+    """The scripts (LATIN, CYRILLIC, ARABIC...) of the letters of `text`."""
+    out = set()
+    for ch in set(text):
+        if ch.isalpha():
+            out.add("LATIN" if ord(ch) < 128 else unicodedata.name(ch, "?").split(" ", 1)[0])
+    return out
+
+
+def _decode_mixed(data: bytes, label: str) -> str | None:
+    """Text that is UTF-8 except for some lines (a pasted legacy paragraph, a few corrupt
+    bytes), decoded line by line; None when no valid line holds non-ASCII UTF-8.
+
+    Valid UTF-8 lines are kept as they are. A bad line that is mostly UTF-8 gets U+FFFD for
+    its invalid bytes; another is read in a legacy encoding only when that gives letters of
+    the scripts the UTF-8 lines use (a Windows-1252 paragraph in a French article), else its
+    invalid bytes are replaced: four stray bytes never turn into Cyrillic.
+    """
+    lines = data.split(b"\n")
+    decoded: list[str | None] = []
+    for line in lines:
+        try:
+            decoded.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            decoded.append(None)
+    valid = "".join(d for d in decoded if d)
+    if valid.isascii():
+        return None  # no evidence of UTF-8: a text in one legacy encoding
+    scripts = _scripts(valid)
+    bad = [i for i, d in enumerate(decoded) if d is None]
+    found = _legacy(b"\n".join(lines[i] for i in bad))
+    candidates = ([found[0]] if found else []) + [e for e in LEGACY_ENCODINGS
+                                                   if not found or e != found[0]]
+    how: dict[str, int] = {}
+    for i in bad:
+        text, used = None, "replacement"
+        if not _mostly_utf8(lines[i]):
+            for encoding in candidates:
+                try:
+                    attempt = lines[i].decode(encoding)
+                except UnicodeDecodeError:
+                    continue
+                if _scripts(attempt) <= scripts and not _C1.search(attempt):
+                    text, used = attempt, encoding
+                    break
+        decoded[i] = text if text is not None else lines[i].decode("utf-8", errors="replace")
+        how[used] = how.get(used, 0) + 1
+    logger.warning("%s: not valid UTF-8 in %d of %d lines; read them as %s", label, len(bad),
+                   len(lines), ", ".join(f"{e} ({n})" for e, n in sorted(how.items())))
+    return "\n".join(d or "" for d in decoded)
+
+
+_C1 = re.compile("[\x80-\x9f]")
 
 
 def _fix_text(s: str) -> str:
@@ -559,20 +643,25 @@ def _sidecar_names(name: str) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _fs_sidecar(path: Path) -> _Meta:
+def _fs_sidecar(path: Path, root: Path | None = None) -> _Meta:
     for candidate in _sidecar_names(path.name):
         side = path.with_name(candidate)
-        if not side.is_file():
+        if not side.exists():
             continue
-        try:
-            if side.stat().st_size > SIDECAR_MAX_BYTES:
-                logger.warning("%s: sidecar larger than %d bytes; ignored", side,
-                               SIDECAR_MAX_BYTES)
-                return _Meta()
-            return _meta_from_sidecar(side.read_bytes(), str(side))
-        except OSError as exc:
-            logger.warning("%s: cannot read sidecar (%s); ignored", side, exc)
+        fh, why = _open_regular(side, root if root is not None else path.parent)
+        if fh is None:
+            logger.warning("%s: sidecar ignored: %s", side, why)
             return _Meta()
+        with fh:
+            try:
+                data = fh.read(SIDECAR_MAX_BYTES + 1)
+            except OSError as exc:
+                logger.warning("%s: cannot read sidecar (%s); ignored", side, exc)
+                return _Meta()
+        if len(data) > SIDECAR_MAX_BYTES:
+            logger.warning("%s: sidecar larger than %d bytes; ignored", side, SIDECAR_MAX_BYTES)
+            return _Meta()
+        return _meta_from_sidecar(data, str(side))
     return _Meta()
 
 
@@ -747,18 +836,35 @@ def _record_article(obj: Any, where: str, display: str, blob: _Blob, ctx: _Ctx,
     return _make_article(raw, own.over(blob.sidecar).over(ctx.defaults), blob.name, display, fmt)
 
 
+#: One JSONL line (one article) at most this many characters: a longer one is rejected alone.
+JSONL_MAX_LINE_CHARS = 2_000_000
+
+
+def _loads(text: str) -> tuple[Any, str]:
+    """(the parsed JSON value, "") or (None, why it cannot be parsed)."""
+    try:
+        return json.loads(text), ""
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+    except RecursionError:
+        return None, "JSON nested too deeply"
+
+
 def _read_jsonl(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
     text = decode_bytes(blob.data, blob.display)
     any_line = False
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         any_line = True
         display = f"{blob.display}#{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Rejected(display, f"line {lineno}: invalid JSON ({exc.msg} at column {exc.colno})")
+        if len(line) > JSONL_MAX_LINE_CHARS:
+            yield Rejected(display, f"line {lineno}: {len(line)} characters, over the "
+                                    f"{JSONL_MAX_LINE_CHARS}-character limit of one record")
+            continue
+        obj, why = _loads(line)
+        if why:
+            yield Rejected(display, f"line {lineno}: {why}")
             continue
         yield _record_article(obj, f"line {lineno}", display, blob, ctx, "jsonl")
     if not any_line:
@@ -766,12 +872,9 @@ def _read_jsonl(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
 
 
 def _read_json(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
-    text = decode_bytes(blob.data, blob.display)
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield Rejected(blob.display, f"invalid JSON ({exc.msg} at line {exc.lineno}, "
-                                     f"column {exc.colno})")
+    obj, why = _loads(decode_bytes(blob.data, blob.display))
+    if why:
+        yield Rejected(blob.display, why)
         return
     if isinstance(obj, dict) and isinstance(obj.get("articles"), list):
         obj = obj["articles"]
@@ -1037,7 +1140,7 @@ def _is_noise_member(name: str) -> bool:
     return parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts if p)
 
 
-def _read_zip(source: Path | bytes, display: str, ctx: _Ctx, depth: int,
+def _read_zip(source: io.BufferedReader | bytes, display: str, ctx: _Ctx, depth: int,
               budget: _Budget) -> Iterator[Article | Rejected]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
@@ -1131,27 +1234,55 @@ def _read_zip_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, names: set[str]
 # --------------------------------------------------------------------------------------------
 
 
-def _walk(directory: Path) -> Iterator[Path]:
-    """Files under `directory`, recursively, sorted by name at each level; skips hidden entries,
-    sidecars and symlinked directories."""
+def _walk(directory: Path) -> Iterator[Path | Rejected]:
+    """Entries under `directory`, recursively, sorted by name at each level; skips hidden
+    entries and sidecars. A symlinked directory is not followed (reported)."""
     try:
         entries = sorted(directory.iterdir(), key=lambda p: p.name)
     except OSError as exc:
-        logger.warning("%s: cannot list directory (%s)", directory, exc)
+        yield Rejected(str(directory), f"cannot list directory ({exc.strerror or exc})")
         return
     for entry in entries:
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIX):
             continue
-        if entry.is_dir():
-            if entry.is_symlink():
-                logger.info("%s: symlinked directory not followed", entry)
-                continue
+        if entry.is_symlink() and entry.is_dir():
+            yield Rejected(str(entry), "symbolic link to a directory; not followed")
+        elif entry.is_dir():
             yield from _walk(entry)
-        elif entry.is_file() and not entry.name.endswith(SIDECAR_SUFFIX):
+        else:
             yield entry
 
 
-def _read_path(path: Path, ctx: _Ctx) -> Iterator[Article | Rejected]:
+_FILE_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+               (stat.S_ISDIR, "a directory"))
+
+
+def _open_regular(path: Path, root: Path | None) -> tuple[io.BufferedReader | None, str]:
+    """(an open binary file, "") for a regular file, else (None, why it is not read).
+
+    Never blocks: opened with O_NONBLOCK, so a FIFO is refused instead of waiting for a
+    writer. With `root` (the input folder `path` was found in), a symbolic link must stay
+    inside it: one to ``/etc/passwd`` is refused.
+    """
+    try:
+        if root is not None and path.is_symlink():
+            target = path.resolve(strict=True)
+            if not target.is_relative_to(root.resolve()):
+                return None, f"symbolic link to {target}, outside the input folder; not read"
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        return None, f"cannot read file ({exc.strerror or exc})"
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((name for test, name in _FILE_KINDS if test(mode)), "not a regular file")
+        return None, f"{kind}, not a regular file; not read"
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb"), ""
+
+
+def _read_path(path: Path, ctx: _Ctx, root: Path | None = None) -> Iterator[Article | Rejected]:
     display = str(path)
     if path.name.endswith(SIDECAR_SUFFIX):
         yield Rejected(display, "sidecar metadata file, not an article (it is read together "
@@ -1162,28 +1293,30 @@ def _read_path(path: Path, ctx: _Ctx) -> Iterator[Article | Rejected]:
         yield Rejected(display, f"unsupported file type {path.suffix!r}; supported: "
                                 f"{_supported_list()}")
         return
-    try:
-        size = path.stat().st_size
-        if fmt == "zip" or (fmt is None and _starts_with_zip_magic(path)):
-            yield from _read_zip(path, display, ctx, 0, _Budget(ZIP_MAX_TOTAL_BYTES))
-            return
-        if size > ctx.max_bytes:
-            yield Rejected(display, f"file is {size} bytes, over the {ctx.max_bytes}-byte limit "
-                                    "(max_bytes)")
-            return
-        with path.open("rb") as fh:
+    fh, why = _open_regular(path, root)
+    if fh is None:
+        yield Rejected(display, why)
+        return
+    with fh:
+        try:
+            size = os.fstat(fh.fileno()).st_size
+            if fmt == "zip" or (fmt is None and fh.read(4) == b"PK\x03\x04"):
+                fh.seek(0)
+                yield from _read_zip(fh, display, ctx, 0, _Budget(ZIP_MAX_TOTAL_BYTES))
+                return
+            if size > ctx.max_bytes:
+                yield Rejected(display, f"file is {size} bytes, over the {ctx.max_bytes}-byte "
+                                        "limit (max_bytes)")
+                return
+            fh.seek(0)
             data = fh.read(ctx.max_bytes + 1)
-        if len(data) > ctx.max_bytes:
-            yield Rejected(display, f"file is over the {ctx.max_bytes}-byte limit (max_bytes)")
+        except OSError as exc:
+            yield Rejected(display, f"cannot read file ({exc.strerror or exc})")
             return
-        yield from _read_blob(_Blob(data, path.name, display, _fs_sidecar(path)), fmt, ctx)
-    except OSError as exc:
-        yield Rejected(display, f"cannot read file ({exc.strerror or exc})")
-
-
-def _starts_with_zip_magic(path: Path) -> bool:
-    with path.open("rb") as fh:
-        return fh.read(4) == b"PK\x03\x04"
+    if len(data) > ctx.max_bytes:
+        yield Rejected(display, f"file is over the {ctx.max_bytes}-byte limit (max_bytes)")
+        return
+    yield from _read_blob(_Blob(data, path.name, display, _fs_sidecar(path, root)), fmt, ctx)
 
 
 def iter_articles(
@@ -1210,16 +1343,21 @@ def iter_articles(
                max_bytes=max_bytes)
     for p in paths:
         path = Path(p)
+        root: Path | None = None
         if path.is_dir():
-            files: Iterable[Path] = _walk(path)
-        elif path.exists():
+            files: Iterable[Path | Rejected] = _walk(path)
+            root = path
+        elif path.exists() or path.is_symlink():
             files = [path]
         else:
             yield Rejected(str(path), "no such file or directory")
             continue
         for file in files:
+            if isinstance(file, Rejected):
+                yield file
+                continue
             try:
-                yield from _read_path(file, ctx)
+                yield from _read_path(file, ctx, root)
             except Exception as exc:  # one bad file must not stop the others
                 logger.exception("%s: unexpected error while reading", file)
                 yield Rejected(str(file), f"unexpected error while reading "
