@@ -218,7 +218,8 @@ class Extractor:
         admin1 = plain(place.get("admin1") or (place["name"] if place["feature_class"] ==
                                                "admin1" else ""))
         return Event(
-            event_id=make_event_id(article.article_id, m.start, m.end, place["id"]),
+            event_id=make_event_id(article.article_id, coded.date, coded.event_type.value,
+                                   place["id"]),
             event_date=coded.date, time_precision=coded.time_precision,
             event_type=coded.event_type, sub_event_type=coded.sub_event_type,
             actor1=coded.actor1, actor2=coded.actor2, assoc_actor_1=coded.assoc_actor_1,
@@ -440,8 +441,13 @@ def run_pipeline(paths: Iterable[str | os.PathLike[str]], *, published: dt.date 
 
 
 def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    # The same story read twice (two copies of one file) gives the same event ids: keep one.
-    unique = {r["event_id"]: r for r in records}
+    # The same story read twice (two copies of one file, or one re-wrapped: the same article
+    # id) is coded once: the events of its first copy are kept.
+    first_copy: dict[str, str] = {}
+    for r in records:
+        first_copy.setdefault(r["article_id"], r["source_url"])
+    unique = {r["event_id"]: r for r in records
+              if first_copy[r["article_id"]] == r["source_url"]}
     if not unique:
         return empty_events()
     return events_frame(Event.from_record(r) for r in unique.values())

@@ -279,10 +279,16 @@ def find_excluded_spans(
 # --------------------------------------------------------------------------------------------
 
 
-def make_article_id(text: str, origin: str) -> str:
-    """Stable id: sha256 of the origin (url, else source name) and the normalised text, 16 hex."""
-    digest = hashlib.sha256(f"{origin}\n{text}".encode("utf-8", errors="surrogatepass"))
-    return digest.hexdigest()[:16]
+def make_article_id(text: str, url: str | None = None, published: date | None = None,
+                    language: str | None = None) -> str:
+    """Stable id of an article's content: sha256 of its text with whitespace folded, its URL
+    when it has one, and the metadata its coding depends on (publication date, language);
+    16 hex digits. The file name plays no part, and neither do line breaks: the same text
+    read again under another name, or re-wrapped, is the same article.
+    """
+    folded = " ".join(text.split())
+    key = f"{url or ''}\n{published or ''}\n{language or ''}\n{folded}"
+    return hashlib.sha256(key.encode("utf-8", errors="surrogatepass")).hexdigest()[:16]
 
 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
@@ -729,7 +735,7 @@ def _make_article(raw_text: str, meta: _Meta, blob_name: str, display: str,
         return Rejected(display, "no text left after normalisation (empty or whitespace only)")
     source = meta.source or blob_name
     return Article(
-        article_id=make_article_id(text, meta.url or source),
+        article_id=make_article_id(text, meta.url, meta.published, meta.language),
         text=text,
         title=_one_line(meta.title),
         url=_one_line(meta.url),

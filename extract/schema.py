@@ -129,9 +129,14 @@ class GeoPrecision(enum.IntEnum):
     REGION = 3  # only a region is known: coded at its capital or centroid
 
 
-def make_event_id(article_id: str, char_start: int, char_end: int, place_key: str = "") -> str:
-    """A stable content hash: the same article span (and place) always gives the same id."""
-    payload = f"{article_id}\x1f{char_start}\x1f{char_end}\x1f{place_key}".encode()
+def make_event_id(article_id: str, *parts: object) -> str:
+    """A stable content hash of an article's id and what tells the event apart in it.
+
+    The pipeline passes the event's date, type and gazetteer place (it keeps one event per
+    date, type and place of an article), never character offsets: those move when a line
+    break is added earlier in the text, and re-reading the same story must give the same id.
+    """
+    payload = "\x1f".join([article_id, *(str(p) for p in parts)]).encode()
     return hashlib.sha256(payload).hexdigest()[:20]
 
 

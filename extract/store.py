@@ -5,7 +5,8 @@ Every table goes through :func:`extract.schema.validate_events` on its way in an
 The default store is one GeoParquet file (``data/events.parquet`` unless configured). Appends
 are atomic (write a temporary file beside it, fsync, then ``os.replace``; the file keeps its
 mode) and serialised across processes with a lock file, so two concurrent runs cannot corrupt
-it; events are keyed by ``event_id``, so re-running on the same articles adds nothing.
+it; events are keyed by ``event_id`` and by article, so re-running on the same articles adds
+nothing.
 
 Nothing is rewritten that was not understood: before an append, the store's columns and
 types are checked against the schema (:func:`check_store`); a store written with another
@@ -263,7 +264,12 @@ class EventStore:
             raise StoreError(self.path, [str(exc)]) from exc
 
     def append(self, events: pd.DataFrame) -> AppendResult:
-        """Add events whose ``event_id`` is not stored yet; atomic and process-safe.
+        """Add the events not stored yet; atomic and process-safe.
+
+        An event is stored already when its ``event_id`` is, or when its article (the same
+        text, however wrapped or named: see :func:`extract.readers.make_article_id`) was
+        coded by the same pipeline version: re-reading a story adds nothing even where a
+        changed line break made the pipeline code it slightly differently.
 
         Raises :class:`StoreError` (nothing written) when the store does not follow the
         schema, and OSError when it cannot be written (see :meth:`save_pending`).
@@ -272,7 +278,9 @@ class EventStore:
         with self.locked():
             self._clean_temp()
             current = self._readable()
-            fresh = new[~new["event_id"].isin(current["event_id"])]
+            coded = pd.MultiIndex.from_frame(current[["article_id", "pipeline_version"]])
+            again = pd.MultiIndex.from_frame(new[["article_id", "pipeline_version"]]).isin(coded)
+            fresh = new[~new["event_id"].isin(current["event_id"]) & ~again]
             if len(fresh):
                 merged = pd.concat([current, fresh], ignore_index=True)
                 write_events(merged[list(COLUMNS)], self.path)

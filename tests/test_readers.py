@@ -223,12 +223,27 @@ def test_parse_published(value: str | None, expected: date | None) -> None:
     assert parse_published(value) == expected
 
 
-def test_make_article_id_is_stable_and_depends_on_origin() -> None:
-    a = make_article_id("text", "source.txt")
-    assert a == make_article_id("text", "source.txt")
+def test_make_article_id_is_stable_and_depends_on_content() -> None:
+    a = make_article_id("some text", "https://a.example/1")
+    assert a == make_article_id("some text", "https://a.example/1")
     assert len(a) == 16 and int(a, 16) >= 0
-    assert a != make_article_id("text", "other.txt")
-    assert a != make_article_id("text2", "source.txt")
+    assert a != make_article_id("some text", "https://b.example/2")
+    assert a != make_article_id("other text", "https://a.example/1")
+    # without a URL, the text alone: line breaks and spacing do not count
+    assert make_article_id("some text") == make_article_id(" some\n  text\n") != a
+    # what the coding depends on does
+    assert make_article_id("some text", published=date(2024, 1, 2)) != make_article_id(
+        "some text") != make_article_id("some text", language="fr")
+
+
+def test_same_text_under_another_name_is_the_same_article(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(FR + "\n\n" + EN, encoding="utf-8")
+    (tmp_path / "copy of a.txt").write_text(FR.replace(" ", "\n", 3) + "\n" + EN,
+                                            encoding="utf-8")
+    arts, rejected = read_articles(tmp_path)
+    assert not rejected and len(arts) == 2
+    assert arts[0].article_id == arts[1].article_id
+    assert {a.source for a in arts} == {"a.txt", "copy of a.txt"}
 
 
 # ------------------------------------------------------------------------------------------
