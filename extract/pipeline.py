@@ -127,7 +127,7 @@ class Extractor:
         segments: list[tuple[int, int, str]] = []
         organisations: list[ActorHit] = []
         for run_start, run_end, run_language in runs:
-            doc = self.nlp.get(run_language)(article.text[run_start:run_end])
+            doc = parse_in_parts(self.nlp.get(run_language), article.text[run_start:run_end])
             mentions += [replace(m, start=m.start + run_start, end=m.end + run_start)
                          for m in mentions_from_doc(doc)]
             segments += [(s + run_start, e + run_start, run_language)
@@ -237,6 +237,43 @@ class Extractor:
             confidence=round(min(max(confidence, 0.0), 1.0), 3),
             is_background=coded.is_background, pipeline_version=PIPELINE_VERSION,
         )
+
+
+#: Characters given to spaCy at once. A longer text is parsed in parts cut at paragraph
+#: breaks and joined back into one Doc: spaCy refuses texts over ``nlp.max_length``
+#: (1,000,000) and its memory grows with the text; a 10 MB article is coded in parts.
+PART_CHARS = 100_000
+
+
+def parse_in_parts(nlp: Any, text: str, limit: int = PART_CHARS) -> Any:
+    """``nlp(text)`` for a text of any length: one Doc with the same text, tokens, sentences,
+    entities and place spans as parsing it whole would give, paragraph by paragraph."""
+    if len(text) <= limit:
+        return nlp(text)
+    from spacy.tokens import Doc
+
+    doc = Doc.from_docs(list(nlp.pipe(_parts(text, limit))), ensure_whitespace=False)
+    if doc.text != text:  # from_docs only concatenates; a mismatch would shift every offset
+        raise RuntimeError("parts of a long text did not join back into the same text")
+    return doc
+
+
+def _parts(text: str, limit: int) -> Iterable[str]:
+    """``text`` in consecutive pieces of at most ``limit`` characters, cut after a paragraph
+    break, else a line break, else a sentence end, else a space (else anywhere)."""
+    start = 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cut = 0
+        for sep in ("\n\n", "\n", ". ", " "):
+            at = window.rfind(sep, limit // 2)
+            if at >= 0:
+                cut = at + len(sep)
+                break
+        cut = cut or limit
+        yield text[start:start + cut]
+        start += cut
+    yield text[start:]
 
 
 PENDING_REACH = 2  # sentences after an unplaced report that may still place it

@@ -545,7 +545,9 @@ def _person_context(doc: Doc, start: int, end: int, index: SurfaceIndex,
             and not _starts_sentence(prev) and not prev.is_stop \
             and prev.text.lower() not in _PLACE_WORDS and fold(prev.text) not in adjectives:
         return True
-    return bool(_SPEECH_AFTER.match(doc.text[doc[start].idx + len(doc[start].text):][:30]))
+    # the text after the name (not doc.text: building it walks every token of the document)
+    after = doc[start].whitespace_ + doc[start + 1:start + 12].text_with_ws
+    return bool(_SPEECH_AFTER.match(after[:30]))
 
 
 _LOCATIVE = {"in", "at", "near", "outside", "across", "around", "throughout", "from"}
@@ -602,9 +604,9 @@ def make_place_matcher(nlp: Language, name: str, index_path: str | None,
 
 
 def mentions_from_doc(doc: Doc) -> list[Mention]:
-    return [Mention(s.start_char, s.end_char, s.text, s.label_,
-                    next((e.label_ for e in doc.ents if e.start == s.start and e.end == s.end),
-                         "")) for s in doc.spans.get(SPAN_KEY, [])]
+    ents = {(e.start, e.end): e.label_ for e in doc.ents}  # doc.ents walks every token
+    return [Mention(s.start_char, s.end_char, s.text, s.label_, ents.get((s.start, s.end), ""))
+            for s in doc.spans.get(SPAN_KEY, [])]
 
 
 # --------------------------------------------------------------------------- resolving
@@ -878,7 +880,7 @@ class ToponymResolver:
             if place is not None and mention.source == "gazetteer":
                 others = focus.copy()  # the evidence of every other name in the document
                 country, weight = self._evidence(cands[key])
-                others[country] -= weight * sum(k == key for k in sense_keys)
+                others[country] -= weight * counts[key]
                 if _stray(place, +others):
                     place, confidence = None, 0.0
             out.append(Resolution(mention, place, score, round(confidence, 3), key[1],
