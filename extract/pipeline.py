@@ -421,9 +421,11 @@ def _pool_context() -> Any:
 
 def _safe_extract(extractor: Extractor, article: Article
                   ) -> tuple[list[dict[str, Any]], str | None]:
+    """The article's event records, or (nothing, why): whatever goes wrong with one article
+    is logged with its traceback and reported as a reject; the run goes on."""
     try:
         return [e.to_record() for e in extractor.extract(article)], None
-    except (ValueError, RuntimeError, KeyError, IndexError, TypeError, MemoryError) as exc:
+    except Exception as exc:  # noqa: BLE001 - one article's failure must not stop the run
         logger.exception("article %s failed", article.path)
         return [], f"extraction failed: {type(exc).__name__}: {exc}"
 
