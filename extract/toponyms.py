@@ -833,7 +833,8 @@ class ToponymResolver:
             # Each name is read in the light of every *other* name of the document: the
             # countries they point to, and the readings that lie near or around its own.
             focus = demonym_focus.copy()
-            for key, (country, weight) in evidence.items():
+            voted = dict(evidence)  # each name's vote in this focus (it is rescored below)
+            for key, (country, weight) in voted.items():
                 if country:
                     focus[country] += weight * counts[key]
             support = coherence.support([_likelihoods(current[k]) for k in keys])
@@ -878,8 +879,8 @@ class ToponymResolver:
         for i, (mention, key) in enumerate(zip(mentions, sense_keys, strict=True)):
             score, confidence, place, top = decided[key]
             if place is not None and mention.source == "gazetteer":
-                others = focus.copy()  # the evidence of every other name in the document
-                country, weight = self._evidence(cands[key])
+                others = focus.copy()  # the evidence of every other name in the document:
+                country, weight = voted[key]  # take off the vote this name put in the focus
                 others[country] -= weight * counts[key]
                 if _stray(place, +others):
                     place, confidence = None, 0.0
@@ -1106,11 +1107,13 @@ class _SpanResolver:
 
 
 class _Finder:
-    """The harness's ``ToponymFinder`` protocol: spaCy + gazetteer, then the resolver."""
+    """The harness's ``ToponymFinder`` protocol: spaCy + gazetteer, then the resolver, both
+    for ``language`` (the language of ``nlp``)."""
 
-    def __init__(self, resolver: ToponymResolver, nlp: Language) -> None:
+    def __init__(self, resolver: ToponymResolver, nlp: Language, language: str = "en") -> None:
         self.resolver = resolver
         self.nlp = nlp
+        self.language = language
 
     def find(self, text: str, url: str = ""
              ) -> list[tuple[int, int, str, float | None, float | None]]:
@@ -1123,7 +1126,7 @@ class _Finder:
                 mentions.append(Mention(start, end, word, "demonym"))
         mentions.sort(key=lambda m: m.start)
         out = []
-        for r in self.resolver.resolve(text, mentions, language="en",
+        for r in self.resolver.resolve(text, mentions, language=self.language,
                                        home=country_of_url(url)):
             lat, lon = r.latlon if r.latlon else (None, None)
             out.append((r.mention.start, r.mention.end, r.mention.text, lat, lon))
@@ -1137,4 +1140,4 @@ def default_resolver() -> _SpanResolver:
 def default_finder(language: str = "en") -> _Finder:
     from extract.nlp import NlpRegistry
 
-    return _Finder(ToponymResolver(), NlpRegistry().get(language))
+    return _Finder(ToponymResolver(), NlpRegistry().get(language), language)
