@@ -16,8 +16,6 @@ from dashboard import cli as dashboard_cli
 from extract import cli as extract_cli
 from geodata import cli as geodata_cli
 
-logger = logging.getLogger(__name__)
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(

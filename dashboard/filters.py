@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-
-logger = logging.getLogger(__name__)
 
 ACTOR_ROLES = ("either", "actor1", "actor2")
 

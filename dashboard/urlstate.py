@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -21,8 +20,6 @@ from typing import Any
 from dashboard.filters import ACTOR_ROLES, FilterState
 from dashboard.timeline import STEPS, WINDOWS
 from extract.schema import EventType, GeoPrecision, SubEventType
-
-logger = logging.getLogger(__name__)
 
 LAYERS = ("points", "heatmap", "hexagon", "choropleth")
 BASEMAPS = ("offline", "carto")
@@ -176,9 +173,6 @@ _VIEW_PARAMS: dict[str, tuple[str, Callable[[str], Any], Callable[[Any], str]]] 
     "window": ("window", _one_of(WINDOWS), str),
     "t": ("cursor", _date, lambda v: v.isoformat()),
 }
-
-KNOWN_PARAMS = frozenset(_FILTER_PARAMS) | frozenset(_VIEW_PARAMS)
-
 
 def state_to_params(state: AppState) -> dict[str, str]:
     """The query parameters that reproduce ``state`` (defaults omitted)."""

@@ -15,7 +15,6 @@ import argparse
 import csv
 import datetime as dt
 import io
-import logging
 import os
 import sys
 from pathlib import Path
@@ -29,8 +28,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from extract.readers import Rejected
-
-logger = logging.getLogger(__name__)
 
 
 def _date(value: str) -> dt.date:

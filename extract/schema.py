@@ -18,15 +18,12 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-import logging
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
-
-logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
 PIPELINE_VERSION = "0.1.0"

@@ -20,7 +20,6 @@ then the GeoNames admin-1 unit that contains it (Île-de-France, ``FR.11``), and
 
 from __future__ import annotations
 
-import logging
 import math
 import numbers
 import threading
@@ -30,8 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from geodata.paths import PACKAGE_DATA
-
-logger = logging.getLogger(__name__)
 
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_SNAP_KM = 25.0

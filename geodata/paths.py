@@ -11,12 +11,9 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 from functools import lru_cache
 from pathlib import Path
-
-logger = logging.getLogger(__name__)
 
 INDEX_VERSION = "1"
 

@@ -172,6 +172,7 @@ def _save(write: Any) -> bool:
         st.error("Not saved: " + escape_markdown(str(exc)))
         return False
     except OSError as exc:
+        logger.warning("edit not saved: %s", exc)
         st.error("Not saved: the edit log cannot be written ("
                  + escape_markdown(exc.strerror or str(exc)) + "). Nothing was recorded.")
         return False
