@@ -54,7 +54,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from geodata.boundaries import haversine_km
+from geodata.distance import haversine_km
 
 if TYPE_CHECKING:
     import numpy as np

@@ -40,7 +40,7 @@ from extract.schema import (
     make_event_id,
 )
 from extract.toponyms import Resolution, ToponymResolver, mentions_from_doc
-from geodata.gazetteer import haversine_km
+from geodata.distance import haversine_km
 from geodata.names import plain
 from geodata.tld import country_of_url
 

@@ -37,7 +37,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extract.coherence import Coherence
-from geodata.gazetteer import haversine_km
+from geodata.distance import haversine_km
 from geodata.names import fold, strip_article
 from geodata.tld import country_of_url
 

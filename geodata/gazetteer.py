@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from geodata.distance import haversine_km
 from geodata.paths import INDEX_VERSION, default_index_path
 
 logger = logging.getLogger(__name__)
 
 FEATURE_CLASSES = ("continent", "country", "region", "admin1", "admin2", "city", "airport",
                    "military_base", "landmark", "natural")
-EARTH_RADIUS_KM = 6371.0088
 
 
 class GazetteerMissing(FileNotFoundError):
@@ -56,13 +56,6 @@ _COLUMNS = ("rid", "id", "name", "feature_class", "feature_code", "country_code"
             "admin1_code", "admin2_code", "population", "lat", "lon", "source")
 _PLACE_COLS = ", ".join(_COLUMNS)
 _P_COLS = ", ".join(f"p.{c}" for c in _COLUMNS)
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def ensure_index(path: Path | None = None, *, build_if_missing: bool = True) -> Path:

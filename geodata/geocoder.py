@@ -24,7 +24,8 @@ from geopy.location import Location
 from geopy.point import Point
 
 from geodata.build import ALT, GENERIC, MAIN, VARIANT
-from geodata.gazetteer import FEATURE_CLASSES, Gazetteer, NameHit, PlaceRow, haversine_km
+from geodata.distance import haversine_km
+from geodata.gazetteer import FEATURE_CLASSES, Gazetteer, NameHit, PlaceRow
 from geodata.names import fold, strip_article
 
 # Prior of each feature class, added to log10(population + 1).

@@ -9,7 +9,7 @@ import pytest
 from extract.coherence import UNIT_FROM_MEMBER, similarity, support
 from extract.toponyms import Mention, ToponymResolver
 from geodata import GazetteerGeocoder
-from geodata.gazetteer import haversine_km
+from geodata.distance import haversine_km
 from geodata.tld import country_of_url
 
 
