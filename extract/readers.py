@@ -17,9 +17,9 @@ files that are really HTML):
 ``.json``          one such object, a list of them, or ``{"articles": [...]}``
 ``.csv``           header row with a ``text`` column (``,`` ``;`` or tab separated), same
                    optional columns; one Article per row
-``.xml`` ``.rss``   RSS 2.0, RSS 1.0 (RDF) or Atom feeds parsed with defusedxml (entity
-``.atom``          declarations are refused, never expanded); one Article per item that has a
-                   description or content, HTML stripped
+``.xml`` ``.rss``   RSS 0.9x/1.0 (RDF)/2.0 or Atom feeds, parsed with feedparser once defusedxml
+``.atom``          has refused entity declarations and external references (never expanded);
+                   one Article per item that has a description or content, HTML stripped
 ``.zip``           any of the above, read in memory (never extracted); nested zips one level
 =================  ==========================================================================
 
@@ -960,45 +960,6 @@ def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
-def _children(el: Any) -> dict[str, Any]:
-    """First child per local tag name (with 'encoded' for content:encoded)."""
-    out: dict[str, Any] = {}
-    for child in el:
-        name = _local(child.tag)
-        if name and name not in out:
-            out[name] = child
-    return out
-
-
-_NS_PREFIX = re.compile(r"<(/?)[A-Za-z_][\w.-]*:")
-
-
-def _el_text(el: Any) -> str:
-    """Text of a feed element: escaped HTML stays markup text; inline XHTML is serialised."""
-    if el is None:
-        return ""
-    from xml.etree import ElementTree as ET
-
-    if len(el):
-        inner = (el.text or "") + "".join(ET.tostring(c, encoding="unicode") for c in el)
-        return _NS_PREFIX.sub(r"<\1", inner)
-    return el.text or ""
-
-
-def _atom_link(entry: Any) -> str | None:
-    fallback = None
-    for child in entry:
-        if _local(child.tag) != "link":
-            continue
-        href = child.get("href")
-        if not href:
-            continue
-        if child.get("rel", "alternate") == "alternate":
-            return href
-        fallback = fallback or href
-    return fallback
-
-
 def _parse_xml(data: bytes, where: str) -> Any:
     """Parse untrusted XML with defusedxml; returns the root element or a str reason."""
     from xml.etree.ElementTree import ParseError
@@ -1034,68 +995,57 @@ def _parse_xml(data: bytes, where: str) -> Any:
         return f"not well-formed XML ({first_error})"
 
 
+_FEED_ROOTS = {"rss": "rss", "rdf": "rss", "feed": "atom"}
+
+
 def _read_feed(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
+    """RSS 0.9x/1.0/2.0 and Atom, parsed by feedparser once defusedxml has refused entity
+    declarations and external references (feedparser's own parser would expand them)."""
+    import feedparser
+
     root = _parse_xml(blob.data, blob.display)
     if isinstance(root, str):
         yield Rejected(blob.display, root)
         return
     kind = _local(root.tag)
-    if kind == "rss":
-        channel = next((c for c in root if _local(c.tag) == "channel"), None)
-        items = [c for c in channel if _local(c.tag) == "item"] if channel is not None else []
-        feed_fields = _children(channel) if channel is not None else {}
-        fmt = "rss"
-    elif kind == "rdf":
-        channel = next((c for c in root if _local(c.tag) == "channel"), None)
-        items = [c for c in root if _local(c.tag) == "item"]
-        feed_fields = _children(channel) if channel is not None else {}
-        fmt = "rss"
-    elif kind == "feed":
-        items = [c for c in root if _local(c.tag) == "entry"]
-        feed_fields = _children(root)
-        fmt = "atom"
-    else:
+    fmt = _FEED_ROOTS.get(kind)
+    if fmt is None:
         yield Rejected(blob.display, f"XML is not an RSS or Atom feed (root element <{kind}>)")
         return
-    feed_title = _el_text(feed_fields.get("title")).strip() or None
-    feed_lang = _norm_language(_el_text(feed_fields.get("language")).strip()) or \
-        _norm_language(root.get("{http://www.w3.org/XML/1998/namespace}lang"))
-    feed_meta = _Meta(source=_one_line(feed_title), language=feed_lang)
-    if not items:
+    # a stream, never a str: feedparser opens a str that names a file or a URL
+    parsed = feedparser.parse(io.BytesIO(blob.data), resolve_relative_uris=False,
+                              sanitize_html=True)
+    feed = parsed.get("feed", {})
+    feed_meta = _Meta(source=_one_line(feed.get("title")),
+                      language=_norm_language(feed.get("language")))
+    if not parsed.entries:
         yield Rejected(blob.display, f"{fmt.upper()} feed has no items")
         return
-    for i, item in enumerate(items, start=1):
+    for i, entry in enumerate(parsed.entries, start=1):
         display = f"{blob.display}#{i}"
-        f = _children(item)
-        body = ""
-        for key in ("encoded", "content", "description", "summary"):
-            body = _el_text(f.get(key)).strip()
-            if body:
-                break
+        bodies = [c.get("value", "") for c in entry.get("content", [])]
+        body = next((b.strip() for b in [*bodies, entry.get("summary", "")] if b and b.strip()),
+                    "")
         if not body:
             yield Rejected(display, f"item {i}: no description or content")
             continue
         if _LOOKS_HTML.search(body):
             body = _html_to_text(body)
-        date_raw = next((_el_text(f.get(k)).strip() for k in ("pubdate", "published", "date",
-                                                              "issued", "updated", "modified")
-                         if _el_text(f.get(k)).strip()), "")
+        # the date as written (feedparser's parsed dates are in UTC: a day off near midnight)
+        date_raw = (entry.get("published") or entry.get("updated") or "").strip()
         published = parse_published(date_raw) if date_raw else None
         if date_raw and published is None:
             logger.warning("%s: item %d date %r not understood; using sidecar/argument date",
                            blob.display, i, date_raw)
-        link = _atom_link(item) if fmt == "atom" else (_el_text(f.get("link")).strip() or None)
-        if link is None and fmt == "rss":
-            guid = f.get("guid")
-            if guid is not None and (guid.get("isPermaLink", "true") == "true"):
-                link = (guid.text or "").strip() or None
+        details = [*entry.get("content", []), entry.get("summary_detail") or {},
+                   entry.get("title_detail") or {}]
         own = _Meta(
-            title=_one_line(_html_to_text(_el_text(f.get("title")))) if f.get("title") is not None
-            else None,
-            url=link,
+            title=_one_line(_html_to_text(entry["title"])) if entry.get("title") else None,
+            url=(entry.get("link") or "").strip() or None,
             published=published,
-            source=_one_line(_el_text(f.get("source"))),
-            language=_norm_language(item.get("{http://www.w3.org/XML/1998/namespace}lang")),
+            source=_one_line((entry.get("source") or {}).get("title")),
+            language=next((lang for d in details if (lang := _norm_language(d.get("language")))),
+                          None),
         )
         meta = own.over(feed_meta).over(blob.sidecar).over(ctx.defaults)
         yield _make_article(body, meta, blob.name, display, fmt)

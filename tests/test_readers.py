@@ -900,3 +900,33 @@ def test_one_bad_jsonl_line_is_rejected_alone(tmp_path: Path) -> None:
     assert "\u2028" in arts[1].text or EN in arts[1].text
     (tmp_path / "deep.json").write_text(deep, encoding="utf-8")
     assert one_rejected(tmp_path / "deep.json").reason == "JSON nested too deeply"
+
+
+def test_rss_091_and_atom_03_feeds_are_read(tmp_path: Path) -> None:
+    # dialects the hand-written parser did not know; feedparser does
+    rss091 = (f"<?xml version='1.0'?><rss version='0.91'><channel><title>Old Wire</title>"
+              f"<language>fr</language><item><title>T</title><link>https://o.test/1</link>"
+              f"<description>{FR}</description></item></channel></rss>")
+    (tmp_path / "old.rss").write_text(rss091, encoding="utf-8")
+    art = one_article(tmp_path / "old.rss")
+    assert (art.text, art.url, art.source, art.language) == (
+        FR, "https://o.test/1", "Old Wire", "fr")
+    atom03 = (f"<?xml version='1.0'?><feed version='0.3' xmlns='http://purl.org/atom/ns#'>"
+              f"<title>Atom Zero</title><entry><title>E</title>"
+              f"<link rel='alternate' type='text/html' href='https://a.test/e'/>"
+              f"<issued>2004-05-01T10:00:00Z</issued><content type='text/plain'>{EN}</content>"
+              f"</entry></feed>")
+    (tmp_path / "old.atom").write_text(atom03, encoding="utf-8")
+    art = one_article(tmp_path / "old.atom")
+    assert (art.text, art.url, art.source) == (EN, "https://a.test/e", "Atom Zero")
+    assert art.published == date(2004, 5, 1)
+
+
+def test_feed_dates_are_the_local_day_written(tmp_path: Path) -> None:
+    atom = (f"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>F</title>"
+            f"<entry><title>E</title><link href='https://f.test/1'/>"
+            f"<published>2024-03-01T00:30:00+03:00</published><content>{EN}</content>"
+            f"</entry></feed>")
+    (tmp_path / "f.atom").write_text(atom, encoding="utf-8")
+    assert one_article(tmp_path / "f.atom").published == date(2024, 3, 1)  # not UTC's 29 Feb
+
