@@ -15,8 +15,8 @@ files that are really HTML):
 ``.jsonl``         one JSON object per line with ``text`` and optional ``title``, ``url``,
                    ``published``, ``source``, ``language``; one Article per line
 ``.json``          one such object, a list of them, or ``{"articles": [...]}``
-``.csv``           header row with a ``text`` column (``,`` ``;`` or tab separated), same
-                   optional columns; one Article per row
+``.csv``           header row with a ``text`` column (``,`` ``;`` or tab separated: the dialect
+                   is read by csv.Sniffer), same optional columns; one Article per row
 ``.xml`` ``.rss``   RSS 0.9x/1.0 (RDF)/2.0 or Atom feeds, parsed with feedparser once defusedxml
 ``.atom``          has refused entity declarations and external references (never expanded);
                    one Article per item that has a description or content, HTML stripped
@@ -903,16 +903,21 @@ def _read_json(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
         yield _record_article(item, f"item {i}", f"{blob.display}#{i}", blob, ctx, "json")
 
 
-def _csv_delimiter(header: str) -> str:
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+CSV_SNIFF_CHARS = 64_000  # what csv.Sniffer reads to tell the dialect
+
+
+def _csv_dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    """The CSV dialect (``,`` ``;`` or tab, quoting) csv.Sniffer reads from the start of
+    `text`; Excel's when it cannot tell."""
+    try:
+        return csv.Sniffer().sniff(text[:CSV_SNIFF_CHARS], delimiters=",;\t")
+    except csv.Error:
+        return csv.excel
 
 
 def _read_csv(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
     text = decode_bytes(blob.data, blob.display).lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_csv_delimiter(first_line))
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=_csv_dialect(text))
     try:
         header = next(reader)
     except StopIteration:

@@ -930,3 +930,16 @@ def test_feed_dates_are_the_local_day_written(tmp_path: Path) -> None:
     (tmp_path / "f.atom").write_text(atom, encoding="utf-8")
     assert one_article(tmp_path / "f.atom").published == date(2024, 3, 1)  # not UTC's 29 Feb
 
+
+@pytest.mark.parametrize(("content", "first"), [
+    ('title;text;url\n"A, b";"Des combats, hier, à Gao; deux morts.";https://x\n',
+     "Des combats, hier, à Gao; deux morts."),
+    ('text,title\n"Des combats; hier; à Gao; deux morts.",T1\n', "Des combats; hier; à Gao; deux morts."),
+    ("text\ttitle\nDes combats, hier.\tT1\n", "Des combats, hier."),
+    ("text\nDes combats hier à Gao\n", "Des combats hier à Gao"),
+    ("'text';'url'\n'Rockets struck; officials said.';'https://z'\n",
+     "Rockets struck; officials said."),
+])
+def test_csv_dialects_are_sniffed(tmp_path: Path, content: str, first: str) -> None:
+    (tmp_path / "a.csv").write_text(content, encoding="utf-8")
+    assert one_article(tmp_path / "a.csv").text == first
