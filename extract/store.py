@@ -302,12 +302,16 @@ class EventStore:
 
     def save_pending(self, events: pd.DataFrame) -> Path:
         """Keep a run's events that could not go into the store: a side file beside it
-        (``events.pending-20240501T101500Z-4242.parquet``), else in the temp directory or
-        the home directory. Returns where it went; OSError when nowhere could take it."""
+        (``events.pending-20240501T101500Z-4242.parquet``), else in the user's data
+        directory (platformdirs) or the temp directory. Returns where it went; OSError when
+        nowhere could take it."""
+        from platformdirs import user_data_path
+
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         name = f"{self.path.stem}{PENDING_INFIX}{stamp}-{os.getpid()}.parquet"
         failures = []
-        for folder in (self.path.parent, Path(tempfile.gettempdir()), Path.home()):
+        for folder in (self.path.parent, user_data_path("conflict-atlas", appauthor=False)
+                       / "pending", Path(tempfile.gettempdir())):
             try:
                 return write_events(events, folder / name)
             except OSError as exc:

@@ -29,5 +29,7 @@ def shared_dir() -> Path:
 @pytest.fixture(autouse=True)
 def _isolated_store(tmp_path_factory: pytest.TempPathFactory,
                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test writes to the user's data/ directory."""
+    """No test writes to the user's data/ directory, nor to their data directory (where side
+    files of failed writes may go)."""
     monkeypatch.setenv("CONFLICT_ATLAS_DATA", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))

@@ -4,6 +4,7 @@ files when the output cannot be written."""
 from __future__ import annotations
 
 import csv
+import os
 import threading
 from pathlib import Path
 
@@ -89,6 +90,7 @@ def test_events_that_cannot_be_stored_go_to_a_side_file(tmp_path: Path,
     err = capsys.readouterr().err
     assert "could not be written" in err and "--pending" in err
     side = Path(err.split("kept in ")[1].split(";")[0])
+    assert side.parent == Path(os.environ["XDG_DATA_HOME"]) / "conflict-atlas" / "pending"
     try:
         pd.testing.assert_frame_equal(read_events(side), events)
         store = tmp_path / "store" / "events.parquet"
