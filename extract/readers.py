@@ -294,10 +294,12 @@ def make_article_id(text: str, url: str | None = None, published: date | None = 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
 
 
-def parse_published(value: Any) -> date | None:
+def parse_published(value: Any, language: str | None = None) -> date | None:
     """A date from metadata: ISO 8601, RFC 822 (feeds), a datetime/date, or an absolute date that
     dateparser understands ('14/01/2021', '14 janvier 2021'). Relative expressions ('yesterday')
-    and empty values give None. Raises nothing."""
+    and empty values give None. Raises nothing. `language`: the article's, when known: dateparser
+    reads the value in it and `DATE_LANGUAGES` first, then in the other languages the project
+    identifies (`extract.langid.DEFAULT_LANGUAGES`)."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -321,10 +323,15 @@ def parse_published(value: Any) -> date | None:
         parsed = None
     if parsed is not None:
         return parsed.date()
-    return _dateparser_absolute(s)
+    return _dateparser_absolute(s, language)
 
 
-def _dateparser_absolute(s: str) -> date | None:
+#: The languages dateparser reads a metadata date in before it guesses one: naming them
+#: spares it loading every locale it knows on its first call.
+DATE_LANGUAGES = ("fr", "en", "ar")
+
+
+def _dateparser_absolute(s: str, language: str | None = None) -> date | None:
     import dateparser  # slow import, only for unusual date strings
 
     settings = {
@@ -334,12 +341,20 @@ def _dateparser_absolute(s: str) -> date | None:
         "PREFER_DATES_FROM": "past",
         "RETURN_AS_TIMEZONE_AWARE": False,
     }
-    try:
-        parsed = dateparser.parse(s, settings=settings)
-    except (ValueError, TypeError, OverflowError) as exc:
-        logger.debug("dateparser failed on %r: %s", s, exc)
-        return None
-    return parsed.date() if parsed else None
+    from extract.langid import DEFAULT_LANGUAGES
+
+    likely = list(dict.fromkeys([language, *DATE_LANGUAGES] if language else DATE_LANGUAGES))
+    # then the languages the project reads (not every locale dateparser has: 3 s for a value
+    # that is no date at all)
+    for languages in (likely, [lang for lang in DEFAULT_LANGUAGES if lang not in likely]):
+        try:
+            parsed = dateparser.parse(s, settings=settings, languages=languages)
+        except (ValueError, TypeError, OverflowError) as exc:
+            logger.debug("dateparser failed on %r (%s): %s", s, languages, exc)
+            continue
+        if parsed:
+            return parsed.date()
+    return None
 
 
 _LANG_TAG = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][A-Za-z0-9]+)*$")
@@ -635,7 +650,7 @@ def _meta_from_sidecar(data: bytes, where: str) -> _Meta:
     if not isinstance(obj, dict):
         logger.warning("%s: sidecar is not a JSON object; ignored", where)
         return _Meta()
-    published = parse_published(obj.get("published"))
+    published = parse_published(obj.get("published"), _norm_language(obj.get("language")))
     if obj.get("published") and published is None:
         logger.warning("%s: sidecar 'published' %r is not a date; ignored", where,
                        obj.get("published"))
@@ -830,13 +845,13 @@ def _record_article(obj: Any, where: str, display: str, blob: _Blob, ctx: _Ctx,
         return Rejected(display, f"{where}: 'text' must be a string, got {type(raw).__name__}")
     if _LOOKS_HTML.search(raw):
         raw = _html_to_text(raw)
+    language = fields.get("language") or fields.get("lang")
+    norm_lang = _norm_language(language)
     given = fields.get("published") or fields.get("date")
-    published = parse_published(given)
+    published = parse_published(given, norm_lang or ctx.defaults.language)
     if given not in (None, "") and published is None:
         return Rejected(display, f"{where}: 'published' value {str(given)[:60]!r} is not a date "
                                  "(use YYYY-MM-DD)")
-    language = fields.get("language") or fields.get("lang")
-    norm_lang = _norm_language(language)
     if language not in (None, "") and norm_lang is None:
         logger.warning("%s: %s: language %r is not an ISO 639 code; ignored", blob.display,
                        where, language)
@@ -1036,21 +1051,22 @@ def _read_feed(blob: _Blob, ctx: _Ctx) -> Iterator[Article | Rejected]:
             continue
         if _LOOKS_HTML.search(body):
             body = _html_to_text(body)
+        details = [*entry.get("content", []), entry.get("summary_detail") or {},
+                   entry.get("title_detail") or {}]
         # the date as written (feedparser's parsed dates are in UTC: a day off near midnight)
         date_raw = (entry.get("published") or entry.get("updated") or "").strip()
-        published = parse_published(date_raw) if date_raw else None
+        language = next((lang for d in details if (lang := _norm_language(d.get("language")))),
+                        feed_meta.language)
+        published = parse_published(date_raw, language) if date_raw else None
         if date_raw and published is None:
             logger.warning("%s: item %d date %r not understood; using sidecar/argument date",
                            blob.display, i, date_raw)
-        details = [*entry.get("content", []), entry.get("summary_detail") or {},
-                   entry.get("title_detail") or {}]
         own = _Meta(
             title=_one_line(_html_to_text(entry["title"])) if entry.get("title") else None,
             url=(entry.get("link") or "").strip() or None,
             published=published,
             source=_one_line((entry.get("source") or {}).get("title")),
-            language=next((lang for d in details if (lang := _norm_language(d.get("language")))),
-                          None),
+            language=language,
         )
         meta = own.over(feed_meta).over(blob.sidecar).over(ctx.defaults)
         yield _make_article(body, meta, blob.name, display, fmt)

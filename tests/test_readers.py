@@ -943,3 +943,11 @@ def test_feed_dates_are_the_local_day_written(tmp_path: Path) -> None:
 def test_csv_dialects_are_sniffed(tmp_path: Path, content: str, first: str) -> None:
     (tmp_path / "a.csv").write_text(content, encoding="utf-8")
     assert one_article(tmp_path / "a.csv").text == first
+
+
+def test_metadata_dates_in_the_articles_language_and_in_others() -> None:
+    assert parse_published("14 janvier 2021", "fr") == date(2021, 1, 14)
+    assert parse_published("5 مارس 2024") == date(2024, 3, 5)
+    # not among the likely languages: dateparser still guesses it
+    assert parse_published("3 de mayo de 2021") == date(2021, 5, 3)
+    assert parse_published("2 марта 2022", "ru") == date(2022, 3, 2)
