@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 STORE  ?= data/events.parquet
 PORT   ?= 8501
 
-.PHONY: setup gazetteer sample run serve test bench screenshots lint clean
+.PHONY: setup gazetteer sample run serve test fuzz bench screenshots lint clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,12 @@ serve: setup
 
 test: sample
 	$(PY) -m pytest
+
+# The readers' fuzz targets with a hundred times the examples of `make test` (about ten
+# minutes on 2 cores; the timeout bounds it). Results: docs/reliability.md.
+fuzz: setup
+	CONFLICT_ATLAS_FUZZ_SCALE=100 timeout 1800 $(PY) -m pytest tests/test_fuzz_readers.py -q \
+		-p no:cacheprovider --hypothesis-show-statistics
 
 bench: gazetteer
 	$(PY) bench/bench_geocode.py

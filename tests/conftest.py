@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-# Property tests run a bounded number of examples in ``make test``; ``HYPOTHESIS_PROFILE=fuzz``
-# runs many more (see docs/reliability.md). Generating unicode text is slow on first use.
-settings.register_profile("default", deadline=None,
+# Property tests: no deadline (a shared 2-core machine), and generating unicode text is slow
+# on first use. tests/test_fuzz_readers.py scales its budgets for `make fuzz`.
+settings.register_profile("conflict-atlas", deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("fuzz", parent=settings.get_profile("default"), max_examples=5000)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+settings.load_profile("conflict-atlas")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
