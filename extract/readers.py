@@ -559,16 +559,21 @@ _C1 = re.compile("[\x80-\x9f]")
 def _fix_text(s: str) -> str:
     """Repair mojibake (ftfy) then normalise.
 
-    ftfy works line by line; a line of plain ASCII without an escape character holds nothing
-    it would change that `normalize_text` does not, so only the others go through it (a
-    2 MB English text: 0.5 s instead of 2.2 s).
+    ftfy works line by line (at ``\n``); a line of printable ASCII, tabs and line ends holds
+    nothing it would change, so only the others go through it (a 2 MB English text: 0.9 s
+    instead of 2.4 s). Control characters are not skipped: ftfy removes some that
+    `normalize_text` turns into line breaks.
     """
     import ftfy
 
-    lines = s.splitlines(keepends=True)
-    fixed = "".join(line if line.isascii() and "\x1b" not in line
+    lines = _LINES_WITH_ENDS.findall(s)  # as ftfy cuts them: each with its "\n"
+    fixed = "".join(line if not _NOT_PLAIN_ASCII.search(line)
                     else ftfy.fix_text(line, unescape_html=False) for line in lines)
     return normalize_text(fixed)
+
+
+_LINES_WITH_ENDS = re.compile(r"[^\n]*\n|[^\n]+\Z")
+_NOT_PLAIN_ASCII = re.compile(r"[^\t\r\n\x20-\x7e]")
 
 
 # --------------------------------------------------------------------------------------------
