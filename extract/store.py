@@ -419,7 +419,8 @@ def check_store(path: str | os.PathLike[str]) -> list[StoreProblem]:
             problems.append(StoreProblem("rows", str(exc)))
         except (OSError, ValueError) as exc:
             problems.append(StoreProblem("unreadable", f"{store.path.name}: {exc}"))
-    problems += [StoreProblem("temp", f"temporary file {t.name} left by an interrupted write")
+    problems += [StoreProblem("temp", f"temporary file {t.name}: left by an interrupted write "
+                                      "(or a write is running now)")
                  for t in temp_files(store.path)]
     problems += [StoreProblem("pending", f"side file {p.name} holds events of a run that "
                                          "could not be added")

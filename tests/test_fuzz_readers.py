@@ -1,9 +1,9 @@
 """A fuzz target per reader (hypothesis): whatever bytes a file holds, ``iter_articles``
 returns, never raises, and yields only well-formed articles and rejects with a reason.
 
-``make test`` runs each target for a bounded number of examples; ``make fuzz`` runs a hundred
-times as many (``CONFLICT_ATLAS_FUZZ_SCALE=100``, about ten minutes). What they found and what
-was run: docs/reliability.md.
+``make test`` runs each target for a bounded number of examples; ``make fuzz`` runs
+``FUZZ_SCALE`` times as many (``CONFLICT_ATLAS_FUZZ_SCALE``, 20 by default), each target under
+a time limit. What they found and what was run: docs/reliability.md.
 """
 
 from __future__ import annotations

@@ -127,7 +127,6 @@ def test_extraction_runs_without_the_dashboards_packages(tmp_path: Path) -> None
     out = tmp_path / "events.parquet"
     done = subprocess.run([sys.executable, "-c", code, "extract", str(article), "--out",
                            str(out), "--no-progress"], check=False, capture_output=True,
-                          text=True,
-                          timeout=300, cwd=tmp_path)
+                          text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "events: " in done.stdout and out.exists()
