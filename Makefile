@@ -7,14 +7,14 @@ STAMP  := $(VENV)/.installed
 STORE  ?= data/events.parquet
 PORT   ?= 8501
 
-.PHONY: setup gazetteer sample run serve test bench screenshots lint clean
+.PHONY: setup gazetteer sample run serve test fuzz bench screenshots lint clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,dev]'
+	$(PY) -m pip install --quiet -e '.[dashboard,build,eval,test,dev]'
 	touch $@
 
 # Builds the gazetteer index once (kept in the user cache, see README); a no-op when present.
@@ -32,6 +32,16 @@ serve: setup
 
 test: sample
 	$(PY) -m pytest
+
+# The readers' fuzz targets with FUZZ_SCALE times the examples of `make test` (20: about
+# five minutes on 2 cores), each target bounded by FUZZ_SECONDS. Results: docs/reliability.md.
+FUZZ_SCALE   ?= 20
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	for target in $$($(PY) -m pytest tests/test_fuzz_readers.py --collect-only -q | grep ::); do \
+		CONFLICT_ATLAS_FUZZ_SCALE=$(FUZZ_SCALE) timeout $(FUZZ_SECONDS) $(PY) -m pytest "$$target" \
+			-q -p no:cacheprovider --hypothesis-show-statistics || exit 1; \
+	done
 
 bench: gazetteer
 	$(PY) bench/bench_geocode.py

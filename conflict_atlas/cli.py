@@ -11,12 +11,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from conflict_atlas import store_cli
+from conflict_atlas import train as train_cli
 from dashboard import cli as dashboard_cli
 from extract import cli as extract_cli
-from conflict_atlas import train as train_cli
 from geodata import cli as geodata_cli
-
-logger = logging.getLogger(__name__)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (geodata_cli, extract_cli, dashboard_cli, train_cli):
+    for module in (geodata_cli, extract_cli, dashboard_cli, store_cli, train_cli):
         module.register(sub)
     return parser
 
@@ -42,3 +41,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except ModuleNotFoundError as exc:
+        extra = extra_providing(exc.name or "")
+        if extra is None:
+            raise
+        print(f"error: this command needs {exc.name}, which is not installed: "
+              f"pip install 'conflict-atlas[{extra}]'", file=sys.stderr)
+        return 2
+
+
+def extra_providing(module: str) -> str | None:
+    """The smallest extra of this package (``dashboard``, ``build``...) that installs
+    ``module``, from the installed metadata."""
+    import re
+    from collections import Counter
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        requirements = requires("conflict-atlas") or []
+    except PackageNotFoundError:
+        return None
+    top = module.split(".")[0].lower()
+    wanted = {"pil": "pillow"}.get(top, top).replace("_", "-")
+    sizes: Counter[str] = Counter()
+    providing = set()
+    for line in requirements:
+        name = re.match(r"[A-Za-z0-9._-]+", line)
+        extra = re.search(r"extra\s*==\s*[\"']([\w-]+)[\"']", line)
+        if not (name and extra):
+            continue
+        sizes[extra.group(1)] += 1
+        if re.sub(r"[-_.]+", "-", name.group().lower()) == wanted:
+            providing.add(extra.group(1))
+    return min(providing, key=lambda e: (sizes[e], e)) if providing else None

@@ -11,11 +11,8 @@ packages' commands because reading a store's corrections needs the dashboard's e
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
-
-logger = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

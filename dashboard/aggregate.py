@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 
 import h3
 import numpy as np
 import pandas as pd
-
-logger = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ headless, bound to 127.0.0.1 unless ``--host`` says otherwise.
 ``conflict-atlas export [STORE] --format F --out FILE [--from D --to D --actor A --type T
 --country C --admin1 A --text Q --min-confidence X --include-background --bbox ...]`` writes
 exactly the events the same filters select in the dashboard, plus a sidecar
-``FILE.meta.json`` describing the filter and the pipeline version. Review edits are applied
-unless ``--no-edits``.
+``FILE.meta.json`` (``all.csv.meta.json``) describing the filter and the pipeline version.
+Review edits are applied unless ``--no-edits``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -46,23 +47,43 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="output format (default: from --out's extension, else csv)")
     exp.add_argument("--out", "-o", default=None,
                      help="output file (default: a name made of the filters, here)")
-    exp.add_argument("--from", dest="date_from", type=_date, default=None, metavar="YYYY-MM-DD")
-    exp.add_argument("--to", dest="date_to", type=_date, default=None, metavar="YYYY-MM-DD")
-    exp.add_argument("--actor", action="append", default=[], help="repeatable")
-    exp.add_argument("--actor-role", choices=("either", "actor1", "actor2"), default="either")
-    exp.add_argument("--type", dest="event_types", action="append", default=[],
-                     help="event type, repeatable (e.g. Battles)")
-    exp.add_argument("--sub-type", dest="sub_event_types", action="append", default=[])
-    exp.add_argument("--country", action="append", default=[])
-    exp.add_argument("--admin1", action="append", default=[])
-    exp.add_argument("--text", default="", help="search notes and sentences")
-    exp.add_argument("--min-confidence", type=float, default=0.0)
-    exp.add_argument("--include-background", action="store_true")
-    exp.add_argument("--language", action="append", default=[])
-    exp.add_argument("--source", action="append", default=[])
-    exp.add_argument("--bbox", type=_bbox, default=None, metavar="MINLON,MINLAT,MAXLON,MAXLAT")
+    _filter_arguments(exp)
     exp.add_argument("--no-edits", action="store_true", help="ignore review edits")
     exp.set_defaults(handler=_export)
+
+
+def _filter_arguments(parser: argparse.ArgumentParser) -> None:
+    """One option per filter of :data:`dashboard.filters.FILTER_FIELDS`."""
+    from dashboard.filters import FILTER_FIELDS, FilterState
+
+    default = FilterState()
+    for f in FILTER_FIELDS:
+        options: dict[str, Any] = {"dest": f.field, "help": f.help}
+        if f.kind == "flag":
+            parser.add_argument(f.flag, action="store_true", **options)
+            continue
+        options["metavar"] = {"date": "YYYY-MM-DD", "bbox": "MINLON,MINLAT,MAXLON,MAXLAT"}.get(
+            f.kind, f.flag.lstrip("-").upper())
+        if f.kind in ("list", "precisions"):
+            options.update(action="append", default=[])
+        else:
+            options["default"] = getattr(default, f.field)
+        options["type"] = {"date": _date, "fraction": float, "bbox": _bbox,
+                           "precisions": int}.get(f.kind, str)
+        if f.choices:
+            options["choices"] = [options["type"](c) for c in f.choices]
+            options["help"] += " (" + ", ".join(f.choices[:6]) + (
+                ", ..." if len(f.choices) > 6 else "") + ")"
+        parser.add_argument(f.flag, **options)
+
+
+def _filter_state(args: argparse.Namespace) -> Any:
+    """The :class:`FilterState` the options say (ValueError when they do not fit)."""
+    from dashboard.filters import FILTER_FIELDS, FilterState
+
+    return FilterState(**{f.field: tuple(getattr(args, f.field))
+                          if f.kind in ("list", "precisions") else getattr(args, f.field)
+                          for f in FILTER_FIELDS})
 
 
 def _date(text: str) -> dt.date:
@@ -151,9 +172,16 @@ def run_streamlit(argv: list[str]) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from dashboard.edits import EditLog, apply_edits
-    from dashboard.export import FORMATS, export_bytes, export_filename, sidecar, sidecar_bytes
-    from dashboard.filters import FilterState, apply_filters
+    from dashboard.edits import EditLog
+    from dashboard.export import (
+        FORMATS,
+        export_bytes,
+        export_filename,
+        sidecar,
+        sidecar_bytes,
+        sidecar_path,
+    )
+    from dashboard.filters import apply_filters
     from extract.schema import SchemaError
     from extract.store import read_events
 
@@ -170,13 +198,7 @@ def _export(args: argparse.Namespace) -> int:
             return 2
     fmt = fmt or "csv"
     try:
-        state = FilterState(
-            date_from=args.date_from, date_to=args.date_to, actors=tuple(args.actor),
-            actor_role=args.actor_role, event_types=tuple(args.event_types),
-            sub_event_types=tuple(args.sub_event_types), countries=tuple(args.country),
-            admin1=tuple(args.admin1), text=args.text, min_confidence=args.min_confidence,
-            include_background=args.include_background, languages=tuple(args.language),
-            sources=tuple(args.source), bbox=args.bbox)
+        state = _filter_state(args)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -190,7 +212,7 @@ def _export(args: argparse.Namespace) -> int:
         return 2
     skipped: list[str] = []
     if not args.no_edits:
-        events, report = apply_edits(events, EditLog.for_store(store).active())
+        events, report = EditLog.for_store(store).apply(events)
         skipped = report.skipped
     rows = apply_filters(events, state)
     out = Path(args.out) if args.out else Path(export_filename(state, fmt))
@@ -198,7 +220,7 @@ def _export(args: argparse.Namespace) -> int:
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_bytes(export_bytes(rows, fmt))
     os.replace(tmp, out)
-    meta_path = out.with_suffix(".meta.json")
+    meta_path = sidecar_path(out)
     meta = sidecar(state, len(rows), fmt, store=str(store))
     meta["review_edits_applied"] = not args.no_edits
     meta_path.write_bytes(sidecar_bytes(meta))

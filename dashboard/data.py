@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import aggregate
-from dashboard.edits import ApplyReport, EditLog, apply_edits
+from dashboard.edits import ApplyReport, EditLog
 from extract.schema import SchemaError, empty_events
 from extract.store import EventStore, default_store_path
 
@@ -115,7 +115,7 @@ def _load(path: str, version: int, edits_version: int) -> Loaded:
     except (SchemaError, ValueError, OSError) as exc:
         logger.exception("cannot read %s", path)
         return Loaded(empty_events(), ApplyReport(0, 0, []), f"Cannot read {path}: {exc}", path)
-    edited, report = apply_edits(raw, EditLog.for_store(path).active())
+    edited, report = EditLog.for_store(path).apply(raw)
     return Loaded(edited, report, "", path, (version, edits_version), view_frame(edited))
 
 

@@ -3,10 +3,17 @@
 - CSV and Excel use ACLED's column names (``event_id_cnty``, ``year``, ``iso3``...) followed by
   the provenance columns; ACLED's ``iso`` is a numeric code, so the alpha-3 code is written as
   ``iso3`` rather than pretending.
-- Spreadsheet formula injection: a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or
-  carriage return gets a leading apostrophe in CSV and Excel (OWASP's advice).
+- Spreadsheet safety (CSV and Excel): every text cell goes through
+  :func:`extract.spreadsheet.clean_cell`: a value a spreadsheet would evaluate (``=``, ``+``,
+  ``-``, ``@``, also after leading spaces or control characters) gets a leading apostrophe
+  (OWASP's advice), characters a spreadsheet file cannot hold become U+FFFD. CSV rows end in
+  ``\r\n`` so that every cell holding a line break or a carriage return is quoted; Excel
+  cells are written as strings, never formulas, and a value longer than Excel's 32,767
+  characters is cut with a marker and kept whole, in parts, on a second sheet
+  (:data:`LONG_TEXT_SHEET`).
 - File names carry the filter summary; :func:`sidecar` describes the filter, the row count and
-  the pipeline version, written next to the export as ``<name>.json``.
+  the pipeline version, written next to the export as ``<name>.meta.json`` (see
+  :func:`sidecar_path`: ``all.csv`` and ``all.xlsx`` get two sidecars).
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import pandas as pd
 
 from dashboard.filters import FilterState
 from extract.schema import COLUMNS, PIPELINE_VERSION, SCHEMA_VERSION
+from extract.spreadsheet import CSV_LINE_TERMINATOR, clean_cell, guard
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +42,9 @@ FORMATS: dict[str, tuple[str, str]] = {
     "gpkg": (".gpkg", "application/geopackage+sqlite3"),
     "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_CELL = 32_767  # characters Excel holds in one cell
+LONG_TEXT_SHEET = "long_text"
+LONG_TEXT_MARKER = f" … [cut: the whole text is in sheet {LONG_TEXT_SHEET}]"
 
 # our column -> ACLED's name (columns not listed keep their name)
 ACLED_NAMES = {"event_id": "event_id_cnty", "iso": "iso3"}
@@ -47,15 +57,13 @@ ACLED_ORDER = (
 
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy where every text cell a spreadsheet would evaluate starts with ``'``."""
+    """A copy where every text cell is safe in a spreadsheet (:func:`clean_cell`)."""
     out = df.copy()
     for col in out.columns:
         series = out[col]
         if series.dtype == object or pd.api.types.is_string_dtype(series):
-            text = series.astype("object")
-            risky = text.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
-            if risky.any():
-                out[col] = text.where(~risky, "'" + text.astype(str))
+            out[col] = series.astype("object").map(
+                lambda v: clean_cell(v) if isinstance(v, str) else v)
     return out
 
 
@@ -81,13 +89,10 @@ def export_bytes(df: pd.DataFrame, fmt: str) -> bytes:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     events = df[list(COLUMNS)].reset_index(drop=True)
     if fmt == "csv":
-        return neutralise_formulas(acled_frame(events)).to_csv(index=False).encode("utf-8")
+        return neutralise_formulas(acled_frame(events)).to_csv(
+            index=False, lineterminator=CSV_LINE_TERMINATOR).encode("utf-8")
     if fmt == "xlsx":
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-            neutralise_formulas(acled_frame(events)).to_excel(writer, index=False,
-                                                              sheet_name="events")
-        return buf.getvalue()
+        return _xlsx(neutralise_formulas(acled_frame(events)))
     if fmt == "geoparquet":
         buf = io.BytesIO()
         _geodataframe(events).to_parquet(buf, index=False)
@@ -102,6 +107,53 @@ def export_bytes(df: pd.DataFrame, fmt: str) -> bytes:
         path = Path(tmp) / "events.gpkg"
         gdf.to_file(path, driver="GPKG", layer="events")
         return path.read_bytes()
+
+
+def _xlsx(table: pd.DataFrame) -> bytes:
+    """``table`` as a workbook: text cells as strings (never formulas), long ones in parts."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("events")
+    sheet.append(list(table.columns))
+    long_parts: list[list[Any]] = []
+    ids = table["event_id_cnty"].tolist()
+    keep = XLSX_MAX_CELL - len(LONG_TEXT_MARKER)
+    for event_id, values in zip(ids, table.itertuples(index=False, name=None), strict=True):
+        row = []
+        for column, value in zip(table.columns, values, strict=True):
+            if isinstance(value, str):
+                if len(value) > XLSX_MAX_CELL:
+                    # each part guarded like any cell (so one character shorter than a cell)
+                    size = XLSX_MAX_CELL - 1
+                    long_parts += [[event_id, column, n + 1, guard(value[i:i + size])]
+                                   for n, i in enumerate(range(0, len(value), size))]
+                    value = value[:keep] + LONG_TEXT_MARKER
+                cell = WriteOnlyCell(sheet, value)
+                cell.data_type = "s"  # openpyxl would store "=..." as a formula
+            else:
+                cell = WriteOnlyCell(sheet, None if pd.isna(value) else value)
+            row.append(cell)
+        sheet.append(row)
+    if long_parts:
+        logger.info("xlsx export: %d cell(s) over %d characters kept whole in sheet %s",
+                    len({(p[0], p[1]) for p in long_parts}), XLSX_MAX_CELL, LONG_TEXT_SHEET)
+        extra = book.create_sheet(LONG_TEXT_SHEET)
+        extra.append(["event_id_cnty", "column", "part", "text"])
+        for event_id, column, part, text in long_parts:
+            cell = WriteOnlyCell(extra, text)
+            cell.data_type = "s"
+            extra.append([event_id, column, part, cell])
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def sidecar_path(export: str | Path) -> Path:
+    """Where the sidecar of an export file goes: ``all.csv`` -> ``all.csv.meta.json``."""
+    export = Path(export)
+    return export.with_name(export.name + ".meta.json")
 
 
 def export_filename(state: FilterState, fmt: str, prefix: str = "conflict-atlas") -> str:

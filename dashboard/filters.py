@@ -10,15 +10,57 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-logger = logging.getLogger(__name__)
+from extract.schema import EventType, GeoPrecision, SubEventType
 
 ACTOR_ROLES = ("either", "actor1", "actor2")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FilterField:
+    """One filter, as every interface names it: the :class:`FilterState` field, the URL
+    parameter (:mod:`dashboard.urlstate`) and the option of ``conflict-atlas export``
+    (:mod:`dashboard.cli`), with the kind of value that says how each reads and writes it:
+    ``date``, ``list`` (of ``choices`` when given), ``choice``, ``text``, ``precisions``,
+    ``fraction`` (0..1), ``flag`` or ``bbox``."""
+
+    field: str
+    param: str
+    flag: str
+    kind: str
+    help: str
+    choices: tuple[str, ...] = ()
+
+
+#: The one list of filters; a test checks it covers :class:`FilterState` field by field.
+FILTER_FIELDS: tuple[FilterField, ...] = (
+    FilterField("date_from", "from", "--from", "date", "first day (YYYY-MM-DD)"),
+    FilterField("date_to", "to", "--to", "date", "last day, included (YYYY-MM-DD)"),
+    FilterField("actors", "actor", "--actor", "list", "actor 1 or 2; repeatable"),
+    FilterField("actor_role", "role", "--actor-role", "choice",
+                "where --actor must appear", ACTOR_ROLES),
+    FilterField("event_types", "type", "--type", "list",
+                "event type, repeatable", tuple(t.value for t in EventType)),
+    FilterField("sub_event_types", "sub", "--sub-type", "list", "sub-event type, repeatable",
+                tuple(s.value for s in SubEventType)),
+    FilterField("countries", "country", "--country", "list", "country, repeatable"),
+    FilterField("admin1", "admin1", "--admin1", "list", "admin-1 region, repeatable"),
+    FilterField("text", "q", "--text", "text", "search notes and sentences"),
+    FilterField("geo_precision", "prec", "--geo-precision", "precisions",
+                "geo precision, repeatable",
+                tuple(str(p.value) for p in GeoPrecision)),
+    FilterField("min_confidence", "conf", "--min-confidence", "fraction",
+                "lowest confidence, 0..1"),
+    FilterField("include_background", "bg", "--include-background", "flag",
+                "also events an article only recalls"),
+    FilterField("languages", "lang", "--language", "list", "article language, repeatable"),
+    FilterField("sources", "src", "--source", "list", "source, repeatable"),
+    FilterField("bbox", "bbox", "--bbox", "bbox", "box: min lon, min lat, max lon, max lat"),
+)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
-import logging
 import math
 from collections.abc import Callable
 from typing import Any
@@ -26,8 +25,6 @@ from pydeck.bindings.json_tools import default_serialize
 
 from dashboard import aggregate
 from extract.schema import EventType
-
-logger = logging.getLogger(__name__)
 
 POINT_LIMIT = 20_000
 PLACE_LIMIT = 50_000

@@ -7,7 +7,6 @@ boundaries are available; points coloured by event type; a title and a legend.
 from __future__ import annotations
 
 import io
-import logging
 import math
 from typing import Any
 
@@ -16,8 +15,6 @@ import pandas as pd
 from PIL import Image, ImageDraw, ImageFont
 
 from dashboard.layers import EVENT_COLORS, LAND, OCEAN, OTHER_COLOR, fit_view
-
-logger = logging.getLogger(__name__)
 
 
 def _merc_y(lat: np.ndarray | float) -> np.ndarray | float:

@@ -6,14 +6,10 @@ Vectorised, so a million rows take seconds. Every frame goes through
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pandas as pd
 
 from extract.schema import PIPELINE_VERSION, SUB_EVENT_PARENT, make_event_id, validate_events
-
-logger = logging.getLogger(__name__)
 
 # (location, admin1, country, iso, lat, lon)
 PLACES: tuple[tuple[str, str, str, str, float, float], ...] = (

@@ -8,11 +8,8 @@
 from __future__ import annotations
 
 import html
-import logging
 import re
 from urllib.parse import urlsplit
-
-logger = logging.getLogger(__name__)
 
 KIND_COLORS = {"place": "#ffe08a", "actor": "#c8e1ff", "date": "#d4f5d0", "span": "#f3d9fa"}
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 import pandas as pd
-
-logger = logging.getLogger(__name__)
 
 STEPS = ("day", "week", "month")
 WINDOWS = ("cumulative", "moving")

@@ -7,10 +7,7 @@ the source of truth otherwise, and every run writes the resulting state back to 
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import html
-import logging
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -22,8 +19,6 @@ from dashboard.filters import FilterState
 from dashboard.layers import legend
 from dashboard.text import escape_markdown, highlight, safe_url
 from dashboard.urlstate import AppState, ViewState, params_to_state, state_to_params
-
-logger = logging.getLogger(__name__)
 
 LAST_PARAMS = "_ca_last_params"
 SAVED_STATE = "_ca_state"
@@ -162,16 +157,6 @@ def event_detail(row: pd.Series) -> None:
         st.link_button("Open the source article", url)
     elif row["source_url"]:
         st.caption("Source link (not a web address): " + escape_markdown(str(row["source_url"])))
-
-
-def replace_state(state: AppState, **changes: Any) -> AppState:
-    """``state`` with view fields replaced."""
-    return dataclasses.replace(state, view=dataclasses.replace(state.view, **changes))
-
-
-def filters_from(values: dict[str, Any], date_from: dt.date | None,
-                 date_to: dt.date | None) -> FilterState:
-    return FilterState(date_from=date_from, date_to=date_to, **values)
 
 
 __all__ = ["AppState", "FilterState", "ViewState"]

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dashboard.filters import ACTOR_ROLES, FilterState
+from dashboard.filters import FILTER_FIELDS, FilterState
 from dashboard.timeline import STEPS, WINDOWS
-from extract.schema import EventType, GeoPrecision, SubEventType
-
-logger = logging.getLogger(__name__)
+from extract.schema import GeoPrecision
 
 LAYERS = ("points", "heatmap", "hexagon", "choropleth")
 BASEMAPS = ("offline", "carto")
@@ -143,25 +140,35 @@ def _text(raw: str) -> str:
     return raw
 
 
-# param name -> (target, field, parser, encoder)
+def _date_text(value: dt.date) -> str:
+    return value.isoformat()
+
+
+def _flag_text(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def _bbox_text(value: tuple[float, ...]) -> str:
+    return ",".join(_num(x) for x in value)
+
+
+def _readers(kind: str, choices: tuple[str, ...]) -> tuple[Callable[[str], Any],
+                                                          Callable[[Any], str]]:
+    """(parser, encoder) of a filter's URL parameter, by its kind (see FilterField)."""
+    if kind == "list":
+        return (_members(set(choices)) if choices else _split), _join
+    return {"date": (_date, _date_text), "choice": (_one_of(choices), str),
+            "text": (_text, str), "precisions": (_precisions, _join),
+            "fraction": (_float_in(0.0, 1.0), _num), "flag": (_bool, _flag_text),
+            "bbox": (_bbox, _bbox_text)}[kind]
+
+
+# param name -> (field, parser, encoder), from the one list of filters
 _FILTER_PARAMS: dict[str, tuple[str, Callable[[str], Any], Callable[[Any], str]]] = {
-    "from": ("date_from", _date, lambda v: v.isoformat()),
-    "to": ("date_to", _date, lambda v: v.isoformat()),
-    "actor": ("actors", _split, _join),
-    "role": ("actor_role", _one_of(ACTOR_ROLES), str),
-    "type": ("event_types", _members({t.value for t in EventType}), _join),
-    "sub": ("sub_event_types", _members({s.value for s in SubEventType}), _join),
-    "country": ("countries", _split, _join),
-    "admin1": ("admin1", _split, _join),
-    "q": ("text", _text, str),
-    "prec": ("geo_precision", _precisions, _join),
-    "conf": ("min_confidence", _float_in(0.0, 1.0), _num),
-    "bg": ("include_background", _bool, lambda v: "1" if v else "0"),
-    "lang": ("languages", _split, _join),
-    "src": ("sources", _split, _join),
-    "bbox": ("bbox", _bbox, lambda v: ",".join(_num(x) for x in v)),
+    f.param: (f.field, *_readers(f.kind, f.choices)) for f in FILTER_FIELDS
 }
 
+# param name -> (field, parser, encoder)
 _VIEW_PARAMS: dict[str, tuple[str, Callable[[str], Any], Callable[[Any], str]]] = {
     "layer": ("layer", _one_of(LAYERS), str),
     "basemap": ("basemap", _one_of(BASEMAPS), str),
@@ -176,8 +183,6 @@ _VIEW_PARAMS: dict[str, tuple[str, Callable[[str], Any], Callable[[Any], str]]] 
     "window": ("window", _one_of(WINDOWS), str),
     "t": ("cursor", _date, lambda v: v.isoformat()),
 }
-
-KNOWN_PARAMS = frozenset(_FILTER_PARAMS) | frozenset(_VIEW_PARAMS)
 
 
 def state_to_params(state: AppState) -> dict[str, str]:

@@ -7,11 +7,8 @@ those modules keep heavy imports inside ``run`` so that building the parser stay
 from __future__ import annotations
 
 import argparse
-import logging
 
 from extract import eval_events, eval_geoparse, run_extract
-
-logger = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -33,7 +33,6 @@ natural, medical or accidental cause (``ctx.hazard``) with no armed party or wea
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,8 +41,6 @@ from typing import Any, Protocol
 from extract.cues import Cue, CueLexicon
 from extract.schema import EventType as E
 from extract.schema import SubEventType as S
-
-logger = logging.getLogger(__name__)
 
 ARMED_INTER = frozenset({1, 2, 3, 4, 8})
 # The role of a generic party each agent cue names, and its ACLED inter code.
@@ -350,11 +347,9 @@ class CodebookClassifier:
             if cue.strong or any(p.state for p in parties):
                 return self._code(E.STRATEGIC_DEVELOPMENTS, S.ARRESTS, cue, r,
                                   actor1_role="police")
-        if disrupt and (r.has("weapon.gun", "weapon.ied", "weapon.shell", "weapon.drone",
-                              "weapon.air", "weapon.grenade") or any(c.strong for c in disrupt)):
-            if any(c.strong for c in disrupt) or r.has("weapon.gun", "weapon.ied"):
-                return self._code(E.STRATEGIC_DEVELOPMENTS, S.DISRUPTED_WEAPONS_USE,
-                                  disrupt[0], r, actor1_role="military")
+        if disrupt and (any(c.strong for c in disrupt) or r.has("weapon.gun", "weapon.ied")):
+            return self._code(E.STRATEGIC_DEVELOPMENTS, S.DISRUPTED_WEAPONS_USE, disrupt[0],
+                              r, actor1_role="military")
         if r.has("act.agree", strong=True) and (armed or len(parties) >= 2 or any(
                 c.text.lower() in ("ceasefire", "cease-fire", "truce", "cessez-le-feu",
                                    "trêve", "هدنة") for c in r.of("act.agree"))):

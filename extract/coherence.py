@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from geodata.boundaries import haversine_km
+from geodata.distance import haversine_km
 
 SCALE_KM = 50.0
 UNIT_FROM_MEMBER = 0.5

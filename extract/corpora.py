@@ -104,10 +104,6 @@ class Corpus:
     offsets: OffsetReport
     skipped: int = 0  # annotations dropped because they were malformed (logged)
 
-    @property
-    def n_annotations(self) -> int:
-        return sum(len(d.toponyms) for d in self.documents)
-
 
 # ---------------------------------------------------------------- small parsing helpers
 

@@ -198,9 +198,11 @@ class CueLexicon:
                     raise ValueError(f"{path}:{lineno}: weight {weight!r} is not a number"
                                      ) from None
         try:
-            return cls(rows, version)
+            lexicon = cls(rows, version)
         except ValueError as exc:
             raise ValueError(f"{path}: {exc}") from None
+        logger.debug("cue lexicon %s (version %s): %d phrases", path, version, len(rows))
+        return lexicon
 
     def vote(self, text: str) -> str | None:
         """The language (en, fr or ar) whose cue words a text uses when it clearly does: at

@@ -54,7 +54,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from geodata.boundaries import haversine_km
+from geodata.distance import haversine_km
 
 if TYPE_CHECKING:
     import numpy as np
@@ -76,12 +76,17 @@ ASSOCIATIVE_TYPES = frozenset({"Metonymic", "Non_Literal_Modifier", "Embedded_No
                                "Demonym", "Language", "Homonym"})
 
 
+#: What a resolver answers for one span: (lat, lon), or (lat, lon, gazetteer id) so that
+#: the ``entity`` metrics can count the right entity as a hit (see :func:`answer_id`).
+Answer = tuple[float, float] | tuple[float, float, str]
+
+
 class Resolver(Protocol):
-    """Places the given spans of one document; ``None`` for a span it cannot place.
-    ``url`` is the article's address when the corpus gives one ("" otherwise)."""
+    """Places the given spans of one document: one :data:`Answer` per span, ``None`` for a
+    span it cannot place. ``url`` is the article's address when the corpus gives one ("")."""
 
     def resolve(self, text: str, spans: Sequence[tuple[int, int, str]], url: str = ""
-                ) -> list[tuple[float, float] | None]: ...
+                ) -> list[Answer | None]: ...
 
 
 class ToponymFinder(Protocol):

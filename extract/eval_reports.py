@@ -195,10 +195,10 @@ def read_ucdp(path: str | Path, corpus: str = "ucdp-ged") -> list[CodedReport]:
 
 def read_reports(path: str | Path, fmt: str = "auto") -> list[CodedReport]:
     fmt = detect_format(path) if fmt == "auto" else fmt
-    if fmt == "acled":
-        return read_acled(path)
-    if fmt == "ucdp":
-        return read_ucdp(path)
+    if fmt in ("acled", "ucdp"):
+        reports = read_acled(path) if fmt == "acled" else read_ucdp(path)
+        logger.info("%s: %d coded reports (%s)", path, len(reports), fmt)
+        return reports
     raise ReportFormatError(f"{path}: not a table of coded reports (format {fmt!r})")
 
 

@@ -11,11 +11,8 @@ deaths gives ``None``.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
-
-logger = logging.getLogger(__name__)
 
 _UNITS_EN = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -102,12 +99,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
                  r"nombre de morts|number of (?:dead|deaths|people killed|fatalities))"
                  r"\s+(?:[\w'’]+\s+){0,4}?" + NUMBER),
         # "the deaths of 4 people", "la mort de trois soldats", "the bodies of 3 men"
-        ("after", r"\b(?:deaths? of|killing of|killings of|murder of|mort de|morts de|"
-                  r"d[ée]c[èe]s de|bodies of|corpses of|remains of|corps de|cadavres de)\s+"
-                  + NUMBER),
+        ("after", (r"\b(?:deaths? of|killing of|killings of|murder of|mort de|morts de|"
+                   r"d[ée]c[èe]s de|bodies of|corpses of|remains of|corps de|cadavres de)\s+"
+                   + NUMBER)),
         # "3 bodies were found", "les corps de deux hommes"
-        ("list", rf"(?<![\w-]){NUMBER}\s+(?:dead\s+|lifeless\s+|decomposed\s+)?"
-                 r"(?:bodies|corpses|cadavres|corps sans vie)\b"),
+        ("list", (rf"(?<![\w-]){NUMBER}\s+(?:dead\s+|lifeless\s+|decomposed\s+)?"
+                  r"(?:bodies|corpses|cadavres|corps sans vie)\b")),
         # Arabic: "مقتل ثلاثة مدنيين", "أودى بحياة 5", "5 قتلى"
         ("after", r"(?:مقتل|قتل|استشهاد|مصرع|سقوط|أودى بحياة|أودت بحياة|وقوع)\s+" + NUMBER),
         ("list", rf"{NUMBER}\s+{_DEATH_AR}"),

@@ -23,15 +23,12 @@ Codes are ISO 639-1. The supported set is `DEFAULT_LANGUAGES`; a caller can pass
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from lingua import LanguageDetector
-
-logger = logging.getLogger(__name__)
 
 #: Languages of the news sources and regions the project covers: the pipeline's own language
 #: (fr), international press (en, es, pt, de, it, nl, pl, ro), Middle East and North Africa

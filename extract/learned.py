@@ -234,9 +234,11 @@ def train(data: LabelledTexts, out: str | Path,
         progress("fitting")
     model = EventModel().fit(data.texts, readings, data.labels)
     seconds = time.perf_counter() - start
+    logger.info("trained on %d texts, %d labels, in %.1f s", len(data.texts),
+                len(set(data.labels)), seconds)
     meta = {"format": MODEL_FORMAT, "labels": sorted(set(data.labels)),
             "rows": len(data.texts), "sha256": data.digest, "source": data.source,
-            "trained": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "trained": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "scikit_learn": sklearn.__version__, "lexicon": featurizer.lexicon.version}
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

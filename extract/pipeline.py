@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from extract.dates import DateMention, dateline_date, find_dates
 from extract.codebook import Party
+from extract.dates import DateMention, dateline_date, find_dates
 from extract.events import (
     BACKGROUND_DAYS,
     ActorHit,
@@ -46,7 +46,7 @@ from extract.schema import (
 from extract.schema import EventType as E
 from extract.schema import SubEventType as S
 from extract.toponyms import Mention, Resolution, ToponymResolver, mentions_from_doc
-from geodata.gazetteer import haversine_km
+from geodata.distance import haversine_km
 from geodata.names import plain
 from geodata.tld import country_of_url
 
@@ -150,7 +150,7 @@ class Extractor:
         segments: list[tuple[int, int, str]] = []
         organisations: list[ActorHit] = []
         for run_start, run_end, run_language in runs:
-            doc = self.nlp.get(run_language)(article.text[run_start:run_end])
+            doc = parse_in_parts(self.nlp.get(run_language), article.text[run_start:run_end])
             mentions += [replace(m, start=m.start + run_start, end=m.end + run_start)
                          for m in mentions_from_doc(doc)]
             segments += [(s + run_start, e + run_start, run_language)
@@ -266,7 +266,7 @@ class Extractor:
                 continue
             res, precision = fallback
             event = self._event(article, segment_language, text, start, res, coded,
-                                precision=precision, place_key=f"fallback:{start}")
+                                precision=precision)
             _keep(events, event)
         return ArticleEvents(list(events.values()), lost)
 
@@ -376,7 +376,7 @@ class Extractor:
 
     def _event(self, article: Article, language: str, sentence: str, sent_start: int,
                res: Resolution, coded: SentenceEvent,
-               precision: GeoPrecision | None = None, place_key: str = "") -> Event:
+               precision: GeoPrecision | None = None) -> Event:
         place = res.place
         assert place is not None
         m = res.mention
@@ -390,8 +390,8 @@ class Extractor:
         iso2 = place.get("country_code") or ""
         country = plain(place.get("country", "") or (place["name"] if feature == "country"
                                                      else ""))
-        actor1, inter1 = self._actor(coded.actor1, iso2, country, date)
-        actor2, _ = self._actor(coded.actor2, iso2, country, date)
+        actor1 = self._actor(coded.actor1, iso2, country, date)
+        actor2 = self._actor(coded.actor2, iso2, country, date)
         if not actor1:
             actor1 = self._default_actor1(coded, iso2, country, date)
         if actor2 == actor1:
@@ -399,8 +399,8 @@ class Extractor:
         geo = precision if precision is not None else max(
             geo_precision(sentence, m.start - sent_start, place), 2 if res.basis else 1)
         return Event(
-            event_id=make_event_id(article.article_id, m.start, m.end,
-                                   place["id"] + (f"|{place_key}" if place_key else "")),
+            event_id=make_event_id(article.article_id, coded.date, coded.event_type.value,
+                                   place["id"]),
             event_date=coded.date, time_precision=coded.time_precision,
             event_type=coded.event_type, sub_event_type=coded.sub_event_type,
             actor1=actor1, actor2=actor2, assoc_actor_1="",
@@ -419,13 +419,13 @@ class Extractor:
         )
 
     def _actor(self, party: Party | None, iso2: str, country: str,
-               date: str | None) -> tuple[str, int]:
+               date: str | None) -> str:
         """An ACLED-style name for a party, placed in the event's country unless a demonym
-        says otherwise ("Russian forces" in Ukraine are Russia's, and external: inter 8)."""
+        says otherwise ("Russian forces" in Ukraine are Russia's)."""
         from extract.actors import acled_actor_name, choose_reading
 
         if party is None:
-            return "", 0
+            return ""
         if party.role == "named" and party.readings:
             reading = choose_reading(party.readings, iso2)
             if reading is not None:
@@ -435,10 +435,8 @@ class Extractor:
         if party.country and party.country != iso2:
             row = self.geocoder.gazetteer.country(party.country)
             name_country = plain(row.name) if row is not None else ""
-        inter = 8 if party.country and iso2 and party.country != iso2 and party.state \
-            else party.inter
         return acled_actor_name(party.role, party.name, own, name_country, date,
-                                self.forces), inter
+                                self.forces)
 
     def _default_actor1(self, coded: SentenceEvent, iso2: str, country: str,
                         date: str | None) -> str:
@@ -498,6 +496,45 @@ ARMED_ORGANISATION_INTER = 2
 # Places an event may fall back to when its sentence names no town: what ACLED codes with
 # precision 3 (a country or province named, coded at its point).
 _FALLBACK_CLASSES = ("country", "admin1", "admin2", "region")
+
+
+#: Characters given to spaCy at once. A longer text is parsed in parts cut at paragraph
+#: breaks and joined back into one Doc: spaCy refuses texts over ``nlp.max_length``
+#: (1,000,000) and its memory grows with the text; a 10 MB article is coded in parts.
+PART_CHARS = 100_000
+
+
+def parse_in_parts(nlp: Any, text: str, limit: int = PART_CHARS) -> Any:
+    """``nlp(text)`` for a text of any length: one Doc with the same text, tokens, sentences,
+    entities and place spans as parsing it whole would give, paragraph by paragraph."""
+    if len(text) <= limit:
+        return nlp(text)
+    from spacy.tokens import Doc
+
+    doc = Doc.from_docs(list(nlp.pipe(_parts(text, limit))), ensure_whitespace=False)
+    if doc.text != text:  # from_docs only concatenates; a mismatch would shift every offset
+        raise RuntimeError("parts of a long text did not join back into the same text")
+    return doc
+
+
+def _parts(text: str, limit: int) -> Iterable[str]:
+    """``text`` in consecutive pieces of at most ``limit`` characters, cut after a paragraph
+    break, else a line break, else a sentence end, else a space (else anywhere)."""
+    start = 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cut = 0
+        for sep in ("\n\n", "\n", ". ", " "):
+            at = window.rfind(sep, limit // 2)
+            if at >= 0:
+                cut = at + len(sep)
+                break
+        cut = cut or limit
+        yield text[start:start + cut]
+        start += cut
+    yield text[start:]
+
+
 PENDING_REACH = 2  # sentences after an unplaced report that may still place it
 MIXED_MIN_CHARS = 80  # a paragraph at least this long may switch the language
 # An organisation the NER found is taken as an actor when its name says it bears arms
@@ -654,9 +691,11 @@ def _pool_context() -> Any:
 
 def _safe_extract(extractor: Extractor, article: Article
                   ) -> tuple[list[dict[str, Any]], str | None]:
+    """The article's event records, or (nothing, why): whatever goes wrong with one article
+    is logged with its traceback and reported as a reject; the run goes on."""
     try:
         found = extractor.extract_all(article)
-    except (ValueError, RuntimeError, KeyError, IndexError, TypeError, MemoryError) as exc:
+    except Exception as exc:  # one article's failure, whatever it is, must not stop the run
         logger.exception("article %s failed", article.path)
         return [], f"extraction failed: {type(exc).__name__}: {exc}"
     rows = [e.to_record() for e in found.events]
@@ -721,8 +760,13 @@ def run_pipeline(paths: Iterable[str | os.PathLike[str]], *, published: dt.date 
 
 
 def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    # The same story read twice (two copies of one file) gives the same event ids: keep one.
-    unique = {r["event_id"]: r for r in records}
+    # The same story read twice (two copies of one file, or one re-wrapped: the same article
+    # id) is coded once: the events of its first copy are kept.
+    first_copy: dict[str, str] = {}
+    for r in records:
+        first_copy.setdefault(r["article_id"], r["source_url"])
+    unique = {r["event_id"]: r for r in records
+              if first_copy[r["article_id"]] == r["source_url"]}
     if not unique:
         return empty_events()
     return events_frame(Event.from_record(r) for r in unique.values())

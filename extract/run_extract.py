@@ -2,8 +2,11 @@
 
 A ``.parquet`` output is a store: events are added to it by ``event_id`` (re-running on the
 same articles adds nothing). Other formats (``.csv``, ``.geojson``, ``.gpkg``) are written
-whole. Articles that cannot be read or coded are listed in ``OUT.rejects.csv`` with the
-reason, and the rest are processed.
+whole. Articles that cannot be read or coded are added to ``OUT.rejects.csv`` (one row per
+article: run, time, path, reason; appended under a lock, so concurrent runs keep each
+other's), and the rest are processed. When the output cannot be written (a store of another
+schema, a full disk), the run's events are kept in a side file and the command says where
+and exits 1 (``conflict-atlas store repair`` merges side files into the store).
 """
 
 from __future__ import annotations
@@ -11,11 +14,20 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import logging
+import io
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-logger = logging.getLogger(__name__)
+from filelock import FileLock
+
+from extract.spreadsheet import CSV_LINE_TERMINATOR, clean_cell
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from extract.readers import Rejected
 
 
 def _date(value: str) -> dt.date:
@@ -47,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from extract.pipeline import run_pipeline
-    from extract.store import EventStore, default_store_path, write_events
+    from extract.schema import SchemaError
+    from extract.store import StoreError, check_schema, default_store_path
 
     missing = [p for p in args.paths if not p.exists()]
     for path in missing:
@@ -59,6 +72,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: no event model at {args.event_model}", file=sys.stderr)
         return 2
     out: Path = args.out or default_store_path()
+    if out.suffix.lower() in (".parquet", ".geoparquet"):
+        problems = check_schema(out)  # before the work, not after it
+        if problems:
+            print(StoreError(out, [p.message for p in problems]), file=sys.stderr)
+            return 1
     # disable=None: no bar when stderr is not a terminal (CI logs, pipes)
     bar = tqdm(total=0, unit="article", disable=True if args.no_progress else None,
                file=sys.stderr,
@@ -80,24 +98,83 @@ def run(args: argparse.Namespace) -> int:
         return 2
     finally:
         bar.close()
-    if out.suffix.lower() in (".parquet", ".geoparquet"):
-        summary = EventStore(out).append(result.events)
-        stored = f"{summary.added} new, {summary.skipped_duplicates} already stored, " \
-                 f"{summary.total} in {out}"
-    else:
-        write_events(result.events, out)
-        stored = f"written to {out}"
-    rejects = out.with_name(out.name + ".rejects.csv")
-    if result.rejected:
-        with rejects.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["path", "reason"])
-            writer.writerows((r.path, r.reason) for r in result.rejected)
-    else:
-        rejects.unlink(missing_ok=True)
+    try:
+        stored = _store(result.events, out)
+    except (StoreError, SchemaError, OSError) as exc:
+        _keep_aside(result.events, out, exc)
+        _report_rejects(result.rejected, out)
+        return 1
+    rejects = _report_rejects(result.rejected, out)
     print(f"articles: {result.n_articles}  events: {len(result.events)} ({stored})  "
-          f"rejected: {len(result.rejected)}" +
-          (f" (see {rejects})" if result.rejected else ""))
-    for r in result.rejected[:10]:
-        print(f"  rejected {r.path}: {r.reason}", file=sys.stderr)
+          f"rejected: {len(result.rejected)}" + (f" (see {rejects})" if rejects else ""))
     return 0
+
+
+def _store(events: pd.DataFrame, out: Path) -> str:
+    """Add ``events`` to the store ``out`` (or write them to ``out``); what happened."""
+    from extract.store import EventStore, write_events
+
+    if out.suffix.lower() in (".parquet", ".geoparquet"):
+        summary = EventStore(out).append(events)
+        return (f"{summary.added} new, {summary.skipped_duplicates} already stored, "
+                f"{summary.total} in {out}")
+    write_events(events, out)
+    return f"written to {out}"
+
+
+def _keep_aside(events: pd.DataFrame, out: Path, exc: Exception) -> None:
+    """The output could not be written: keep the run's events in a side file, and say so."""
+    from extract.store import EventStore
+
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    print(f"error: the events could not be written to {out}: {reason}", file=sys.stderr)
+    if not len(events):
+        print("  (the run found no events: nothing is lost)", file=sys.stderr)
+        return
+    try:
+        side = EventStore(out).save_pending(events)
+    except OSError as side_exc:
+        print(f"  and no side file could be written either ({side_exc}): the run's "
+              f"{len(events)} events are lost; free some space and run it again",
+              file=sys.stderr)
+        return
+    fix = (f"`conflict-atlas store repair {out}" + ("`" if side.parent == out.parent
+                                                    else f" --pending {side}`"))
+    print(f"  the run's {len(events)} events are kept in {side}; once the cause is fixed, "
+          f"{fix} adds them", file=sys.stderr)
+
+
+REJECTS_HEADER = ["run", "when", "path", "reason"]
+
+
+def _report_rejects(rejected: list[Rejected], out: Path) -> Path | None:
+    """Append this run's rejects to ``OUT.rejects.csv`` under its lock; print the first."""
+    for r in rejected[:10]:
+        print(f"  rejected {r.path!r}: {r.reason}", file=sys.stderr)
+    if not rejected:
+        return None
+    path = out.with_name(out.name + ".rejects.csv")
+    run = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}-{os.getpid()}"
+    when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator=CSV_LINE_TERMINATOR)
+    try:
+        with FileLock(str(path) + ".lock"):
+            if path.exists() and path.stat().st_size:
+                with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+                    header = next(csv.reader(fh), [])
+                if header != REJECTS_HEADER:  # written by an older version: keep it apart
+                    path.rename(path.with_name(f"{path.name}.old-{run}"))
+            if not path.exists() or not path.stat().st_size:
+                writer.writerow(REJECTS_HEADER)
+            writer.writerows([run, when, clean_cell(r.path), clean_cell(r.reason)]
+                             for r in rejected)
+            with path.open("a", encoding="utf-8", newline="") as fh:
+                fh.write(buf.getvalue())
+    except OSError as exc:
+        print(f"warning: cannot write {path} ({exc.strerror or exc}); the {len(rejected)} "
+              "rejected articles are:", file=sys.stderr)
+        for r in rejected[10:]:
+            print(f"  rejected {r.path!r}: {r.reason}", file=sys.stderr)
+        return None
+    return path

@@ -18,15 +18,12 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-import logging
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
-
-logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "1"
 PIPELINE_VERSION = "0.1.0"
@@ -129,9 +126,14 @@ class GeoPrecision(enum.IntEnum):
     REGION = 3  # only a region is known: coded at its capital or centroid
 
 
-def make_event_id(article_id: str, char_start: int, char_end: int, place_key: str = "") -> str:
-    """A stable content hash: the same article span (and place) always gives the same id."""
-    payload = f"{article_id}\x1f{char_start}\x1f{char_end}\x1f{place_key}".encode()
+def make_event_id(article_id: str, *parts: object) -> str:
+    """A stable content hash of an article's id and what tells the event apart in it.
+
+    The pipeline passes the event's date, type and gazetteer place (it keeps one event per
+    date, type and place of an article), never character offsets: those move when a line
+    break is added earlier in the text, and re-reading the same story must give the same id.
+    """
+    payload = "\x1f".join([article_id, *(str(p) for p in parts)]).encode()
     return hashlib.sha256(payload).hexdigest()[:20]
 
 
@@ -337,14 +339,66 @@ def validate_events(df: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise SchemaError(f"event table lacks required columns: {', '.join(missing)}")
-    if "event_date" in df.columns:
-        df["event_date"] = pd.to_datetime(df["event_date"], errors="coerce").astype(
-            "datetime64[ns]")
+    df["event_date"] = _dates(df["event_date"])
+    if not pd.api.types.is_bool_dtype(df["is_background"]):
+        df["is_background"] = _flags(df["is_background"])
     try:
         out = EVENT_SCHEMA.validate(df, lazy=True)
     except (pa.errors.SchemaErrors, pa.errors.SchemaError) as exc:
         raise SchemaError(_summarise(exc)) from exc
     return out[list(COLUMNS)].reset_index(drop=True)
+
+
+_TRUE = frozenset({"true", "1", "yes", "t", "y"})
+_FALSE = frozenset({"false", "0", "no", "f", "n", ""})
+
+
+def parse_flag(value: Any) -> bool:
+    """A yes/no value: a bool, 0/1, or text such as ``"False"`` or ``"yes"`` (which Python's
+    ``bool()`` would read as True); missing is False. ValueError for anything else."""
+    if _none_if_missing(value) is None:
+        return False
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in _TRUE or low in _FALSE:
+            return low in _TRUE
+        raise ValueError(f"{value!r} is not true or false")
+    if isinstance(value, (bool, int, float)) and value in (0, 1):
+        return bool(value)
+    raise ValueError(f"{value!r} is not true or false")
+
+
+def _flags(series: pd.Series) -> pd.Series:
+    out, bad = [], []
+    for i, value in zip(series.index, series, strict=True):
+        try:
+            out.append(parse_flag(value))
+        except ValueError:
+            bad.append((i, value))
+    if bad:
+        raise SchemaError(f"is_background: {len(bad)} value(s) are not true/false (e.g. row "
+                          f"{bad[0][0]}: {bad[0][1]!r})")
+    return pd.Series(out, index=series.index, dtype=bool)
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    """Dates as ``datetime64[ns]``: date objects, or text in ISO 8601 (``YYYY-MM-DD``; never
+    a guessed day/month order). A value that is neither is an error, not a missing date."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        values = series
+    else:
+        text = series.map(lambda v: v.strip() if isinstance(v, str) else v)
+        text = text.where(text.map(lambda v: not (isinstance(v, str) and v == "")), None)
+        values = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        bad = values.isna() & text.map(lambda v: _none_if_missing(v) is not None)
+        if bad.any():
+            raise SchemaError(f"event_date: {int(bad.sum())} value(s) are not ISO 8601 dates "
+                              f"(YYYY-MM-DD), e.g. row {series.index[bad][0]}: "
+                              f"{series[bad].iloc[0]!r}")
+    try:
+        return values.astype("datetime64[ns]")
+    except (OverflowError, ValueError) as exc:  # pandas' OutOfBoundsDatetime is a ValueError
+        raise SchemaError(f"event_date: a date is out of range ({exc})") from None
 
 
 def _summarise(exc: Exception) -> str:

@@ -20,11 +20,8 @@ What it does, in order:
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
-
-logger = logging.getLogger(__name__)
 
 _LINE_BREAKS = re.compile(r"\r\n|[\r\u2028\u2029\u0085\x0b\x0c]")
 

@@ -37,7 +37,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extract.coherence import Coherence
-from geodata.gazetteer import haversine_km
+from geodata.distance import haversine_km
 from geodata.names import fold, strip_article
 from geodata.tld import country_of_url
 
@@ -556,7 +556,9 @@ def _person_context(doc: Doc, start: int, end: int, index: SurfaceIndex,
             and not _starts_sentence(prev) and not prev.is_stop \
             and prev.text.lower() not in _PLACE_WORDS and fold(prev.text) not in adjectives:
         return True
-    return bool(_SPEECH_AFTER.match(doc.text[doc[start].idx + len(doc[start].text):][:30]))
+    # the text after the name (not doc.text: building it walks every token of the document)
+    after = doc[start].whitespace_ + doc[start + 1:start + 12].text_with_ws
+    return bool(_SPEECH_AFTER.match(after[:30]))
 
 
 _LOCATIVE = {"in", "at", "near", "outside", "across", "around", "throughout", "from"}
@@ -613,9 +615,9 @@ def make_place_matcher(nlp: Language, name: str, index_path: str | None,
 
 
 def mentions_from_doc(doc: Doc) -> list[Mention]:
-    return [Mention(s.start_char, s.end_char, s.text, s.label_,
-                    next((e.label_ for e in doc.ents if e.start == s.start and e.end == s.end),
-                         "")) for s in doc.spans.get(SPAN_KEY, [])]
+    ents = {(e.start, e.end): e.label_ for e in doc.ents}  # doc.ents walks every token
+    return [Mention(s.start_char, s.end_char, s.text, s.label_, ents.get((s.start, s.end), ""))
+            for s in doc.spans.get(SPAN_KEY, [])]
 
 
 # --------------------------------------------------------------------------- resolving
@@ -843,7 +845,8 @@ class ToponymResolver:
             # Each name is read in the light of every *other* name of the document: the
             # countries they point to, and the readings that lie near or around its own.
             focus = demonym_focus.copy()
-            for key, (country, weight) in evidence.items():
+            voted = dict(evidence)  # each name's vote in this focus (it is rescored below)
+            for key, (country, weight) in voted.items():
                 if country:
                     focus[country] += weight * counts[key]
             support = coherence.support([_likelihoods(current[k]) for k in keys])
@@ -888,9 +891,9 @@ class ToponymResolver:
         for i, (mention, key) in enumerate(zip(mentions, sense_keys, strict=True)):
             score, confidence, place, top = decided[key]
             if place is not None and mention.source == "gazetteer":
-                others = focus.copy()  # the evidence of every other name in the document
-                country, weight = self._evidence(cands[key])
-                others[country] -= weight * sum(k == key for k in sense_keys)
+                others = focus.copy()  # the evidence of every other name in the document:
+                country, weight = voted[key]  # take off the vote this name put in the focus
+                others[country] -= weight * counts[key]
                 # Nationalities alone make no place a stray: "Russian forces shelled
                 # Kherson" is in Ukraine, "Turkish strikes on Afrin" in Syria.
                 others.subtract(nationalities)
@@ -1119,11 +1122,13 @@ class _SpanResolver:
 
 
 class _Finder:
-    """The harness's ``ToponymFinder`` protocol: spaCy + gazetteer, then the resolver."""
+    """The harness's ``ToponymFinder`` protocol: spaCy + gazetteer, then the resolver, both
+    for ``language`` (the language of ``nlp``)."""
 
-    def __init__(self, resolver: ToponymResolver, nlp: Language) -> None:
+    def __init__(self, resolver: ToponymResolver, nlp: Language, language: str = "en") -> None:
         self.resolver = resolver
         self.nlp = nlp
+        self.language = language
 
     def find(self, text: str, url: str = ""
              ) -> list[tuple[int, int, str, float | None, float | None]]:
@@ -1136,7 +1141,7 @@ class _Finder:
                 mentions.append(Mention(start, end, word, "demonym"))
         mentions.sort(key=lambda m: m.start)
         out = []
-        for r in self.resolver.resolve(text, mentions, language="en",
+        for r in self.resolver.resolve(text, mentions, language=self.language,
                                        home=country_of_url(url)):
             lat, lon = r.latlon if r.latlon else (None, None)
             out.append((r.mention.start, r.mention.end, r.mention.text, lat, lon))
@@ -1150,4 +1155,4 @@ def default_resolver() -> _SpanResolver:
 def default_finder(language: str = "en") -> _Finder:
     from extract.nlp import NlpRegistry
 
-    return _Finder(ToponymResolver(), NlpRegistry().get(language))
+    return _Finder(ToponymResolver(), NlpRegistry().get(language), language)

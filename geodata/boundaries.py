@@ -20,7 +20,6 @@ then the GeoNames admin-1 unit that contains it (Île-de-France, ``FR.11``), and
 
 from __future__ import annotations
 
-import logging
 import math
 import numbers
 import threading
@@ -29,11 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from geodata.distance import haversine_km
 from geodata.paths import PACKAGE_DATA
 
-logger = logging.getLogger(__name__)
-
-EARTH_RADIUS_KM = 6371.0088
 DEFAULT_SNAP_KM = 25.0
 EDGE_PIECE = 32
 AREA_FIELDS = ("country", "iso_a2", "iso_a3", "admin1", "admin1_code", "iso_3166_2", "unit",
@@ -120,16 +117,6 @@ def _arrays(lats: Iterable[Any], lons: Iterable[Any], errors: str) -> tuple[Any,
             raise ValueError(f"point {i}: {exc}") from None
         raise ValueError(f"point {i}: ({lat_list[i]!r}, {lon_list[i]!r}) is not a valid point")
     return y, x, ok
-
-
-def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
-    """Great-circle distances in km, vectorised over numpy arrays (or scalars)."""
-    import numpy as np
-
-    p1, p2 = np.radians(np.asarray(lat1, float)), np.radians(np.asarray(lat2, float))
-    dl = np.radians(np.asarray(lon2, float) - np.asarray(lon1, float))
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 # --------------------------------------------------------------------------- loaded data

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import Any
-
-logger = logging.getLogger(__name__)
 
 EXIT_NO_RESULT = 1
 EXIT_BAD_INPUT = 2
@@ -55,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     from geodata.build import build_index
+    from geodata.gazetteer import missing_sources
     from geodata.paths import default_index_path
 
     out = args.out or default_index_path()
@@ -64,6 +62,11 @@ def _build(args: argparse.Namespace) -> int:
     if out.exists() and not args.force and not args.out:
         print(f"gazetteer index present: {out} (use --force to rebuild)")
         return 0
+    missing = missing_sources()
+    if missing:
+        print(f"error: building the gazetteer needs {', '.join(missing)}: "
+              "pip install 'conflict-atlas[build]'", file=sys.stderr)
+        return 2
     print(f"building the gazetteer index at {out} ...", file=sys.stderr)
     report = build_index(out)
     classes = ", ".join(f"{k} {v:,}" for k, v in sorted(report.by_class.items()))

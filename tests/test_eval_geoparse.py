@@ -13,7 +13,10 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conflict_atlas.cli import main as cli_main
 from extract import eval_geoparse as eg
@@ -28,7 +31,7 @@ from extract.corpora import (
     read_corpus,
     repair_offsets,
 )
-from geodata.boundaries import EARTH_RADIUS_KM
+from geodata.distance import EARTH_RADIUS_KM
 
 DATA = Path(__file__).parent / "data" / "eval"
 GWN = DATA / "gwn_sample.xml"
@@ -467,3 +470,14 @@ def test_real_corpora_gold_counts(shared_dir: Path) -> None:
                     assert doc.text[t.start:t.end] == t.name
     assert trn.offsets.unrepaired == 0 and trn.offsets.mismatched > 0
     assert gwn.offsets.mismatched < 10
+
+
+@given(st.lists(st.tuples(st.floats(-90, 90), st.floats(-180, 180), st.floats(-90, 90),
+                          st.floats(-180, 180)), min_size=1, max_size=20))
+def test_haversine_numbers_and_arrays_agree(points) -> None:
+    lat1, lon1, lat2, lon2 = (np.array(c) for c in zip(*points, strict=True))
+    array = eg.haversine_km(lat1, lon1, lat2, lon2)
+    one_by_one = [eg.haversine_km(*p) for p in points]
+    assert all(isinstance(d, float) for d in one_by_one)
+    assert np.allclose(array, one_by_one, rtol=1e-12, atol=1e-9)
+    assert (array >= 0).all() and (array <= math.pi * EARTH_RADIUS_KM + 1e-6).all()

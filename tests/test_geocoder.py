@@ -7,7 +7,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from geodata import GazetteerGeocoder
-from geodata.gazetteer import haversine_km
+from geodata.distance import haversine_km
 
 # GeoNames coordinates of the intended places (cities500 / admin-1 / country points).
 BAGHDAD = (33.34058, 44.40088)

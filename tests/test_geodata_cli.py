@@ -118,3 +118,11 @@ def test_index_is_named_by_what_it_is_built_from(monkeypatch, tmp_path):
     assert len(paths.index_fingerprint()) == 12
     monkeypatch.setenv("CONFLICT_ATLAS_GAZETTEER", str(tmp_path / "g.sqlite"))
     assert paths.default_index_path() == tmp_path / "g.sqlite"
+
+
+def test_the_index_lives_in_the_platforms_user_cache(tmp_path, monkeypatch):
+    from geodata import paths
+
+    monkeypatch.delenv("CONFLICT_ATLAS_GAZETTEER", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert paths.default_index_path().parent == tmp_path / "conflict-atlas"

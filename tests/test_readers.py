@@ -23,6 +23,7 @@ import pytest
 from extract import readers
 from extract.readers import (
     EXCLUSION_RULES,
+    JSONL_MAX_LINE_CHARS,
     SUPPORTED_EXTENSIONS,
     Article,
     Rejected,
@@ -222,12 +223,27 @@ def test_parse_published(value: str | None, expected: date | None) -> None:
     assert parse_published(value) == expected
 
 
-def test_make_article_id_is_stable_and_depends_on_origin() -> None:
-    a = make_article_id("text", "source.txt")
-    assert a == make_article_id("text", "source.txt")
+def test_make_article_id_is_stable_and_depends_on_content() -> None:
+    a = make_article_id("some text", "https://a.example/1")
+    assert a == make_article_id("some text", "https://a.example/1")
     assert len(a) == 16 and int(a, 16) >= 0
-    assert a != make_article_id("text", "other.txt")
-    assert a != make_article_id("text2", "source.txt")
+    assert a != make_article_id("some text", "https://b.example/2")
+    assert a != make_article_id("other text", "https://a.example/1")
+    # without a URL, the text alone: line breaks and spacing do not count
+    assert make_article_id("some text") == make_article_id(" some\n  text\n") != a
+    # what the coding depends on does
+    assert make_article_id("some text", published=date(2024, 1, 2)) != make_article_id(
+        "some text") != make_article_id("some text", language="fr")
+
+
+def test_same_text_under_another_name_is_the_same_article(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(FR + "\n\n" + EN, encoding="utf-8")
+    (tmp_path / "copy of a.txt").write_text(FR.replace(" ", "\n", 3) + "\n" + EN,
+                                            encoding="utf-8")
+    arts, rejected = read_articles(tmp_path)
+    assert not rejected and len(arts) == 2
+    assert arts[0].article_id == arts[1].article_id
+    assert {a.source for a in arts} == {"a.txt", "copy of a.txt"}
 
 
 # ------------------------------------------------------------------------------------------
@@ -785,3 +801,153 @@ def test_seed_presstv_article(shared_dir: Path) -> None:
     start = art.text.index(sentence)
     assert art.excluded_label(start, start + len(sentence)) is None
     assert one_article(seed).article_id == art.article_id
+
+
+# ------------------------------------------------------------------------------------------
+# files that are not regular files, links leaving the input folder, mixed bytes
+# ------------------------------------------------------------------------------------------
+
+
+def _within(seconds: float, fn: object) -> list[Article | Rejected]:
+    """``fn()`` in a thread, failing (not hanging) when it blocks."""
+    import concurrent.futures
+
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
+        return pool.submit(fn).result(timeout=seconds)  # type: ignore[arg-type]
+    finally:
+        pool.shutdown(wait=False)
+
+
+def test_a_fifo_is_refused_not_waited_for(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    items = _within(10, lambda: list(iter_articles([fifo])))
+    assert len(items) == 1 and "named pipe (FIFO)" in items[0].reason
+    (tmp_path / "good.txt").write_text(EN, encoding="utf-8")
+    arts, rej = only(_within(10, lambda: list(iter_articles([tmp_path]))))
+    assert len(arts) == 1 and [r.path for r in rej] == [str(fifo)]
+
+
+def test_a_device_is_refused(tmp_path: Path) -> None:
+    assert "character device" in one_rejected(Path("/dev/null")).reason
+
+
+def test_a_symlink_leaving_the_input_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "real.txt").write_text(EN, encoding="utf-8")
+    (folder / "inside.txt").symlink_to(folder / "real.txt")
+    (folder / "passwd.txt").symlink_to("/etc/passwd")
+    (folder / "outside.txt").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "secret.txt").write_text(FR, encoding="utf-8")
+    (folder / "linked-dir").symlink_to(tmp_path, target_is_directory=True)
+    (folder / "real.txt.meta.json").symlink_to("/etc/hostname")
+    arts, rej = only(list(iter_articles([folder])))
+    assert sorted(Path(a.path).name for a in arts) == ["inside.txt", "real.txt"]
+    reasons = {Path(r.path).name: r.reason for r in rej}
+    assert "outside the input folder" in reasons["passwd.txt"]
+    assert "outside the input folder" in reasons["outside.txt"]
+    assert "directory; not followed" in reasons["linked-dir"]
+    assert all(a.title is None for a in arts)  # the linked sidecar was not read
+    # a link named on the command line is the user's choice: followed
+    assert one_article(folder / "outside.txt").text == normalize_text(FR)
+
+
+def test_mostly_utf8_with_a_few_bad_bytes_is_not_read_as_a_codepage() -> None:
+    good = "The minister’s convoy was hit in Baghdad."
+    block = (EN + "\n") * 30
+    data = (block + good + "\n").encode() + b"\xff\xfe\x80\x81" + b"\n" + block.encode()
+    text = decode_bytes(data)  # was: the whole file as Windows-1251 ('ministerвЂ™s')
+    lines = text.split("\n")
+    assert lines[30] == good and lines[:30] == [EN] * 30 == lines[32:62]
+    assert lines[31] == "\ufffd" * 4
+    assert not any("CYRILLIC" in unicodedata.name(ch, "") for ch in text)
+    quotes = decode_bytes((block + good + "\n").encode() + b"\x93Yes\x94 \x96 no")
+    assert quotes.endswith("\n“Yes” – no")  # a Windows-1252 line of the same (Latin) script
+
+
+def test_a_legacy_paragraph_in_a_utf8_article_is_decoded_on_its_own() -> None:
+    pasted = "Des affrontements ont fait cinq morts à Deir ez-Zor, a indiqué l’OSDH."
+    ar = "هاجم مسلحون قافلتين عسكريتين في العراق"
+    assert decode_bytes((FR + "\n").encode() + pasted.encode("cp1252")) == FR + "\n" + pasted
+    assert decode_bytes((ar + "\n").encode() + ar.encode("cp1256")) == ar + "\n" + ar
+
+
+@pytest.mark.parametrize("size", [64, 200, 1000, 5000, 100_000])
+def test_random_binary_is_not_text(tmp_path: Path, size: int) -> None:
+    rng = random.Random(size)
+    for i in range(20):
+        data = rng.randbytes(size)
+        if data.startswith(b"PK"):
+            continue
+        path = tmp_path / f"blob{i}.txt"
+        path.write_bytes(data)
+        assert "binary content" in one_rejected(path).reason
+
+
+def test_one_bad_jsonl_line_is_rejected_alone(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = [json.dumps({"text": EN}), deep, json.dumps({"text": FR + "\u2028" + EN}),
+             json.dumps({"text": "x" * (JSONL_MAX_LINE_CHARS + 10)}), json.dumps({"text": FR})]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    arts, rej = only(list(iter_articles([path], max_bytes=10 * JSONL_MAX_LINE_CHARS)))
+    assert [a.path.rsplit("#", 1)[1] for a in arts] == ["1", "3", "5"]
+    reasons = {r.path.rsplit("#", 1)[1]: r.reason for r in rej}
+    assert reasons["2"] == "line 2: JSON nested too deeply"
+    assert "over the" in reasons["4"]
+    assert "\u2028" in arts[1].text or EN in arts[1].text
+    (tmp_path / "deep.json").write_text(deep, encoding="utf-8")
+    assert one_rejected(tmp_path / "deep.json").reason == "JSON nested too deeply"
+
+
+def test_rss_091_and_atom_03_feeds_are_read(tmp_path: Path) -> None:
+    # dialects the hand-written parser did not know; feedparser does
+    rss091 = (f"<?xml version='1.0'?><rss version='0.91'><channel><title>Old Wire</title>"
+              f"<language>fr</language><item><title>T</title><link>https://o.test/1</link>"
+              f"<description>{FR}</description></item></channel></rss>")
+    (tmp_path / "old.rss").write_text(rss091, encoding="utf-8")
+    art = one_article(tmp_path / "old.rss")
+    assert (art.text, art.url, art.source, art.language) == (
+        FR, "https://o.test/1", "Old Wire", "fr")
+    atom03 = (f"<?xml version='1.0'?><feed version='0.3' xmlns='http://purl.org/atom/ns#'>"
+              f"<title>Atom Zero</title><entry><title>E</title>"
+              f"<link rel='alternate' type='text/html' href='https://a.test/e'/>"
+              f"<issued>2004-05-01T10:00:00Z</issued><content type='text/plain'>{EN}</content>"
+              f"</entry></feed>")
+    (tmp_path / "old.atom").write_text(atom03, encoding="utf-8")
+    art = one_article(tmp_path / "old.atom")
+    assert (art.text, art.url, art.source) == (EN, "https://a.test/e", "Atom Zero")
+    assert art.published == date(2004, 5, 1)
+
+
+def test_feed_dates_are_the_local_day_written(tmp_path: Path) -> None:
+    atom = (f"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>F</title>"
+            f"<entry><title>E</title><link href='https://f.test/1'/>"
+            f"<published>2024-03-01T00:30:00+03:00</published><content>{EN}</content>"
+            f"</entry></feed>")
+    (tmp_path / "f.atom").write_text(atom, encoding="utf-8")
+    assert one_article(tmp_path / "f.atom").published == date(2024, 3, 1)  # not UTC's 29 Feb
+
+
+@pytest.mark.parametrize(("content", "first"), [
+    ('title;text;url\n"A, b";"Des combats, hier, à Gao; deux morts.";https://x\n',
+     "Des combats, hier, à Gao; deux morts."),
+    ('text,title\n"Des combats; hier; à Gao; deux morts.",T1\n', "Des combats; hier; à Gao; deux morts."),
+    ("text\ttitle\nDes combats, hier.\tT1\n", "Des combats, hier."),
+    ("text\nDes combats hier à Gao\n", "Des combats hier à Gao"),
+    ("'text';'url'\n'Rockets struck; officials said.';'https://z'\n",
+     "Rockets struck; officials said."),
+])
+def test_csv_dialects_are_sniffed(tmp_path: Path, content: str, first: str) -> None:
+    (tmp_path / "a.csv").write_text(content, encoding="utf-8")
+    assert one_article(tmp_path / "a.csv").text == first
+
+
+def test_metadata_dates_in_the_articles_language_and_in_others() -> None:
+    assert parse_published("14 janvier 2021", "fr") == date(2021, 1, 14)
+    assert parse_published("5 مارس 2024") == date(2024, 3, 5)
+    # not among the likely languages: dateparser still guesses it
+    assert parse_published("3 de mayo de 2021") == date(2021, 5, 3)
+    assert parse_published("2 марта 2022", "ru") == date(2022, 3, 2)

@@ -9,7 +9,7 @@ import pytest
 from extract.coherence import UNIT_FROM_MEMBER, similarity, support
 from extract.toponyms import Mention, ToponymResolver
 from geodata import GazetteerGeocoder
-from geodata.gazetteer import haversine_km
+from geodata.distance import haversine_km
 from geodata.tld import country_of_url
 
 
@@ -370,3 +370,37 @@ def test_region_points_from_members_or_anchor(tmp_path):
     path.write_text(header + "reg:y\tY\t\tAA:Nowhere\t\t\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no gazetteer town"):
         read_regions(path, shapes, countries, cities)
+
+
+class _RecordingResolver(ToponymResolver):
+    """The real resolver, noting the language it is asked to resolve in."""
+
+    def resolve(self, text, mentions, language=None, home=""):  # type: ignore[override]
+        self.languages = [*getattr(self, "languages", []), language]
+        return super().resolve(text, mentions, language=language, home=home)
+
+
+def test_a_finder_resolves_in_its_own_language():
+    from extract.nlp import NlpRegistry
+    from extract.toponyms import _Finder
+
+    resolver = _RecordingResolver()
+    finder = _Finder(resolver, NlpRegistry().get("fr"), "fr")
+    names = [n for _s, _e, n, _lat, _lon in finder.find("Des frappes ont visé Bagdad mardi.")]
+    assert names == ["Bagdad"] and resolver.languages == ["fr"]  # was always "en"
+
+
+@pytest.mark.parametrize("town", ["Akcakale", "Elbeyli", "Reyhanli"])
+def test_a_names_own_vote_does_not_keep_it_in_its_country(resolver, town):
+    # The stray rule asks whether the *other* names point to a place's country. The vote to
+    # take off is the one the name put in the focus (rescored), not that of its raw
+    # candidates: Akcakale's and Elbeyli's differ, so their own vote kept them in Turkey
+    # while a one-reading name such as Reyhanli was judged by the other names alone.
+    text = ("Shelling hit Aleppo, Azaz, Afrin and Jarablus in northern Syria on Monday, "
+            f"and a shell landed in {town}.")
+    names = ["Aleppo", "Azaz", "Afrin", "Jarablus", "Syria", town]
+    found = mentions(text, *names)
+    res = resolver.resolve(text, [Mention(m.start, m.end, m.text, "gazetteer")
+                                  for m in found], language="en")
+    last = res[-1]
+    assert last.basis == "document" and last.place["country_code"] == "SY", last.place

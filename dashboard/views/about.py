@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import aggregate, data
 from dashboard.text import escape_markdown
 from extract.schema import PIPELINE_VERSION, SCHEMA_VERSION
-
-logger = logging.getLogger(__name__)
 
 ATTRIBUTION = """
 **Gazetteer.** Place names and coordinates come from [GeoNames](https://www.geonames.org/)

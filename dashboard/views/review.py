@@ -1,4 +1,11 @@
-"""Review: an event's detail, its geocoding candidates, and analyst edits (with undo)."""
+"""Review: an event's detail, its geocoding candidates, and analyst edits (with undo).
+
+Each reviewer's form is based on the event as it was when they opened it (its edit-log
+version, kept in the session): the form's widgets are keyed by that base, so a rerun caused by
+another reviewer's save does not reset what this reviewer typed, and a save that would
+overwrite a field someone changed since is refused with their change shown
+(:class:`dashboard.edits.EditConflict`).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
-from dashboard.edits import EditLog, current_user
+from dashboard.edits import EditConflict, EditLog, current_user, describe_record
 from dashboard.text import escape_markdown
 from extract.schema import SUB_EVENT_PARENT, EventType, SchemaError, validate_events
 
@@ -80,27 +87,60 @@ def _pick_event(events: pd.DataFrame) -> str:
     return chosen or ""
 
 
+def _base(row: pd.Series, log: EditLog) -> tuple[str, dict[str, Any]]:
+    """(version, values) of the event this session's form is based on: taken when the
+    reviewer first opens the event, kept until they save, discard or reload."""
+    key = f"r_base_{row['event_id']}"
+    if key not in st.session_state:
+        st.session_state[key] = (log.version_of(str(row["event_id"])), row.to_dict())
+    return st.session_state[key]
+
+
+def _rebase(event_id: str) -> None:
+    st.session_state.pop(f"r_base_{event_id}", None)
+
+
+def _stale_notice(row: pd.Series, log: EditLog, base: str) -> None:
+    """Say so when the event changed since this reviewer opened it."""
+    event_id = str(row["event_id"])
+    since = log.changes_since(event_id, base)
+    if not since:
+        return
+    st.warning("This event changed since you opened it: "
+               + escape_markdown("; ".join(describe_record(r) for r in since[-3:])))
+    if st.button("Reload the event", key=f"r_reload_{event_id}"):
+        _rebase(event_id)
+        st.rerun()
+
+
 def _edit_form(row: pd.Series, log: EditLog, who: str) -> None:
+    event_id = str(row["event_id"])
+    base, seen = _base(row, log)
+    _stale_notice(row, log, base)
     types = [t.value for t in EventType]
-    with st.form("edit"):
+    k = f"{event_id}_{base}"  # widgets keep what was typed until the base changes
+    with st.form(f"edit_{k}"):
         st.markdown("**Edit fields**")
         c1, c2 = st.columns(2)
-        etype = c1.selectbox("Event type", types, index=types.index(row["event_type"]))
+        etype = c1.selectbox("Event type", types, index=types.index(seen["event_type"]),
+                             key=f"r_type_{k}")
         subs = [s.value for s in SUB_EVENT_PARENT]
-        sub = c2.selectbox("Sub-event type", subs, index=subs.index(row["sub_event_type"]),
-                           help="must belong to the event type")
-        actor1 = c1.text_input("Actor 1", row["actor1"])
-        actor2 = c2.text_input("Actor 2", row["actor2"])
-        location = c1.text_input("Location", row["location"])
-        admin1 = c2.text_input("Admin-1", row["admin1"])
-        date = c1.date_input("Date", row["event_date"].date() if pd.notna(row["event_date"])
-                             else None)
-        fat_value = None if pd.isna(row["fatalities"]) else int(row["fatalities"])
-        fatalities = c2.number_input("Fatalities", min_value=0, value=fat_value, step=1)
-        prec = c1.selectbox("Geo precision", [1, 2, 3], index=int(row["geo_precision"]) - 1,
-                            format_func=lambda p: ui.PRECISION_LABELS[p])
-        background = c2.checkbox("Background event", bool(row["is_background"]))
-        notes = st.text_area("Notes", row["notes"])
+        sub = c2.selectbox("Sub-event type", subs, index=subs.index(seen["sub_event_type"]),
+                           help="must belong to the event type", key=f"r_sub_{k}")
+        actor1 = c1.text_input("Actor 1", seen["actor1"], key=f"r_actor1_{k}")
+        actor2 = c2.text_input("Actor 2", seen["actor2"], key=f"r_actor2_{k}")
+        location = c1.text_input("Location", seen["location"], key=f"r_location_{k}")
+        admin1 = c2.text_input("Admin-1", seen["admin1"], key=f"r_admin1_{k}")
+        date = c1.date_input("Date", seen["event_date"].date()
+                             if pd.notna(seen["event_date"]) else None, key=f"r_date_{k}")
+        fat_value = None if pd.isna(seen["fatalities"]) else int(seen["fatalities"])
+        fatalities = c2.number_input("Fatalities", min_value=0, value=fat_value, step=1,
+                                     key=f"r_fatalities_{k}")
+        prec = c1.selectbox("Geo precision", [1, 2, 3], index=int(seen["geo_precision"]) - 1,
+                            format_func=lambda p: ui.PRECISION_LABELS[p], key=f"r_prec_{k}")
+        background = c2.checkbox("Background event", bool(seen["is_background"]),
+                                 key=f"r_bg_{k}")
+        notes = st.text_area("Notes", seen["notes"], key=f"r_notes_{k}")
         submitted = st.form_submit_button("Save edit", type="primary")
     if not submitted:
         return
@@ -109,8 +149,7 @@ def _edit_form(row: pd.Series, log: EditLog, who: str) -> None:
            "event_date": pd.Timestamp(date) if date else None,
            "fatalities": None if fatalities is None else int(fatalities),
            "geo_precision": int(prec), "is_background": bool(background), "notes": notes}
-    current = {k: row[k] for k in new}
-    changes = {k: v for k, v in new.items() if _differs(current[k], v)}
+    changes = {k: v for k, v in new.items() if _differs(seen[k], v)}
     if not changes:
         st.info("Nothing changed.")
         return
@@ -119,9 +158,25 @@ def _edit_form(row: pd.Series, log: EditLog, who: str) -> None:
     except SchemaError as exc:
         st.error("Not saved: " + escape_markdown(str(exc)))
         return
-    log.set_fields(row, changes, who=who)
-    st.success(f"Saved {len(changes)} change(s).")
-    st.rerun()
+    if _save(lambda: log.set_fields(seen, changes, who=who, base=base)):
+        _rebase(event_id)
+        st.success(f"Saved {len(changes)} change(s).")
+        st.rerun()
+
+
+def _save(write: Any) -> bool:
+    """Run one edit-log write; a conflict or a failed write is shown, never raised."""
+    try:
+        write()
+    except EditConflict as exc:
+        st.error("Not saved: " + escape_markdown(str(exc)))
+        return False
+    except OSError as exc:
+        logger.warning("edit not saved: %s", exc)
+        st.error("Not saved: the edit log cannot be written ("
+                 + escape_markdown(exc.strerror or str(exc)) + "). Nothing was recorded.")
+        return False
+    return True
 
 
 def _differs(a: Any, b: Any) -> bool:
@@ -150,12 +205,13 @@ def _candidates_section(row: pd.Series, log: EditLog, who: str) -> None:
                      type="primary"):
             changes = {"location": cand["name"], "latitude": float(cand["lat"]),
                        "longitude": float(cand["lon"]), "gazetteer_id": cand["id"]}
-            try:
-                log.set_fields(row, changes, who=who)
-            except ValueError as exc:
-                st.info(escape_markdown(str(exc)))
+            base, seen = _base(row, log)
+            if not any(_differs(seen[f], v) for f, v in changes.items()):
+                st.info("Nothing changed: the event is already at this place.")
                 return
-            st.rerun()
+            if _save(lambda: log.set_fields(seen, changes, who=who, base=base)):
+                _rebase(str(row["event_id"]))
+                st.rerun()
 
 
 def _history(event_id: str, log: EditLog, who: str) -> None:
@@ -165,11 +221,10 @@ def _history(event_id: str, log: EditLog, who: str) -> None:
         st.caption("No edits of this event.")
     for rec in records:
         with st.container(border=True):
-            what = (", ".join(f"{f}: {b!r} → {a!r}" for f, (b, a) in rec["changes"].items())
-                    if rec["op"] == "set" else f"discarded ({rec.get('reason', '')})")
-            st.text(f"{rec['when']} · {rec['who']} · {what}")
-            if st.button("Undo", key=f"undo_{rec['id']}"):
-                log.undo(rec["id"], who=who)
+            st.text(describe_record(rec))
+            if (st.button("Undo", key=f"undo_{rec['id']}")
+                    and _save(lambda r=rec: log.undo(r["id"], who=who))):
+                _rebase(event_id)
                 st.rerun()
 
 
@@ -198,8 +253,10 @@ def render() -> None:
         with st.expander("Discard this event"):
             reason = st.text_input("Reason", key="r_reason")
             if st.button("Discard", type="primary"):
-                log.discard(event_id, reason=reason, who=who)
-                st.rerun()
+                base, _seen = _base(row, log)
+                if _save(lambda: log.discard(event_id, reason=reason, who=who, base=base)):
+                    _rebase(event_id)
+                    st.rerun()
         _history(event_id, log, who)
     _discarded(log, who)
 
@@ -212,8 +269,9 @@ def _discarded(log: EditLog, who: str) -> None:
         for rec in gone[-50:]:
             c1, c2 = st.columns([5, 1])
             c1.text(f"{rec['event_id']} · {rec['when']} · {rec['who']} · {rec.get('reason', '')}")
-            if c2.button("Restore", key=f"restore_{rec['id']}"):
-                log.undo(rec["id"], who=who)
+            if (c2.button("Restore", key=f"restore_{rec['id']}")
+                    and _save(lambda r=rec: log.undo(r["id"], who=who))):
+                _rebase(str(rec["event_id"]))
                 st.rerun()
 
 

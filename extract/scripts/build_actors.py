@@ -28,12 +28,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import logging
 import re
 import sys
 from pathlib import Path
-
-logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "extract" / "data" / "actors_ucdp.tsv"
