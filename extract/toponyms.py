@@ -640,6 +640,26 @@ COHERENCE_CAP = 3.0
 # How much a reading below the best of its name still counts as support: exp(-gap / T).
 LIKELIHOOD_TEMPERATURE = 1.5
 CANDIDATES = 25
+# Reading a name by its spelling (ToponymResolver._respell): only capitalised names of this
+# many letters or more, only in the document's main countries (up to this many, each with
+# at least this share of the country evidence).
+RESPELL_MIN_CHARS = 5
+RESPELL_FOCUS_COUNTRIES = 3
+RESPELL_FOCUS_SHARE = 0.2
+
+
+def _respellable(name: str, language: str | None) -> bool:
+    """A name that may be read by its spelling: capitalised, long enough, Latin or
+    Cyrillic (Arabic script is matched exactly), and made of no frequent word of English or
+    the text's language ("Air Balloon", "West Wing" are words, not another spelling of a
+    place)."""
+    from wordfreq import zipf_frequency
+
+    letters = [ch for ch in name if ch.isalpha()]
+    if len(letters) < RESPELL_MIN_CHARS or not name[:1].isupper() or _ARABIC.search(name):
+        return False
+    return not any(max(zipf_frequency(w, "en"), zipf_frequency(w, language or "en"))
+                   >= COMMON_WORD_ZIPF for w in re.findall(r"[^\W\d_]{3,}", name.lower()))
 
 
 def cue_classes(text: str, start: int, previous: Sequence[tuple[int, tuple[str, ...]]] = (),
@@ -698,8 +718,45 @@ class ToponymResolver:
         # Unknown names: try the places named inside them, then the document's nearest.
         self.fallback = fallback
 
-    def _candidates(self, name: str, language: str | None,
-                    classes: tuple[str, ...]) -> list[tuple[float, dict[str, Any]]]:
+    def _respell(self, text: str, mentions: Sequence[Mention],
+                 cues: Sequence[tuple[str, ...]],
+                 cands: dict[tuple[str, tuple[str, ...]], list[tuple[float, dict[str, Any]]]],
+                 language: str | None, home: str) -> None:
+        """Names read by their spelling where that is safe: a capitalised name of at least
+        RESPELL_MIN_CHARS letters that no place of the document's focus countries has
+        exactly (the countries its other names, demonyms and source point to) is also
+        looked up in those countries under its transliteration key ("Kourakhove" in a
+        Ukraine story), and, when no place anywhere has it exactly, by a close key. These
+        readings score below exact ones (see geodata.geocoder) and never come without a
+        focus country."""
+        focus: Counter[str] = Counter(self.demonyms.countries_in(text))
+        if home:
+            focus[home] += HOME_WEIGHT
+        for options in cands.values():
+            country, weight = self._evidence(options)
+            if country:
+                focus[country] += weight
+        total = sum(focus.values())
+        countries = {c for c, w in focus.most_common(RESPELL_FOCUS_COUNTRIES)
+                     if total and w / total >= RESPELL_FOCUS_SHARE}
+        if not countries:
+            return
+        for mention, cue in zip(mentions, cues, strict=True):
+            key = (fold(mention.text), cue)
+            name = mention.text
+            if not _respellable(name, language) or any(row.get("country_code") in countries
+                                             for _s, row in cands[key]):
+                continue
+            spelling = "translit" if cands[key] else "fuzzy"
+            found = self._candidates(name, language, cue, spelling=spelling,
+                                     countries=sorted(countries))
+            found = [(s, row) for s, row in found if row.get("match") != "exact"]
+            if found:
+                cands[key] = sorted([*cands[key], *found], key=lambda sr: -sr[0])
+
+    def _candidates(self, name: str, language: str | None, classes: tuple[str, ...],
+                    spelling: str = "exact", countries: Sequence[str] | None = None
+                    ) -> list[tuple[float, dict[str, Any]]]:
         out: dict[str, tuple[float, dict[str, Any]]] = {}
         unit = _UNIT_SUFFIX.search(name)
         units: tuple[str, ...] = ()
@@ -715,11 +772,13 @@ class ToponymResolver:
             queries.append((name[:unit.start()], list(units), units, UNIT_SUFFIX_PENALTY))
         acronym = name.isupper() and len(re.sub(r"\W", "", name)) <= 3
         for query, fclasses, wanted, penalty in queries:
-            for score, hit in self.geocoder.candidates(query, language=language,
-                                                       feature_classes=fclasses)[:CANDIDATES]:
+            for score, hit in self.geocoder.candidates(
+                    query, language=language, feature_classes=fclasses, spelling=spelling,
+                    country_codes=countries)[:CANDIDATES]:
                 if acronym and not hit.matched.isupper():
                     continue  # "SA", "OAS" are acronyms, not the village of Siá or Oas
                 row = self.geocoder.describe(hit.place)
+                row.update(match=hit.match, similarity=hit.similarity)
                 bonus = -penalty
                 if wanted and row["feature_class"] in wanted:
                     bonus += CUE_BONUS / (1 + wanted.index(row["feature_class"]))
@@ -805,10 +864,13 @@ class ToponymResolver:
         cands: dict[tuple[str, tuple[str, ...]], list[tuple[float, dict[str, Any]]]] = {}
         sense_keys: list[tuple[str, tuple[str, ...]]] = []
         partial: set[int] = set()
-        for i, (mention, cue) in enumerate(zip(mentions, cues, strict=True)):
+        for mention, cue in zip(mentions, cues, strict=True):
             key = (fold(mention.text), cue)
             if key not in cands:  # one sense per document for a name in a given cue
                 cands[key] = self._candidates(mention.text, language, cue)
+        self._respell(text, mentions, cues, cands, language, home)
+        for i, (mention, cue) in enumerate(zip(mentions, cues, strict=True)):
+            key = (fold(mention.text), cue)
             if not cands[key] and self.fallback:
                 part = self._part_name(mention.text, language)
                 if part is not None:
