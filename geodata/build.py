@@ -76,6 +76,11 @@ CREATE TABLE tnames (
     name TEXT NOT NULL,
     PRIMARY KEY (tkey, rid)
 ) WITHOUT ROWID;
+CREATE TABLE ckeys (
+    country_code TEXT NOT NULL,
+    tkey TEXT NOT NULL,
+    PRIMARY KEY (country_code, tkey)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE places_rtree USING rtree(rid, min_lat, max_lat, min_lon, max_lon);
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 """
@@ -791,6 +796,10 @@ def _write(conn: sqlite3.Connection, places: list[Place]) -> int:
     conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", place_rows)
     conn.executemany("INSERT INTO names VALUES (?,?,?,?,?)", name_rows)
     conn.executemany("INSERT INTO tnames VALUES (?,?,?,?)", tname_rows)
+    # Each country's keys, the choices of a fuzzy match restricted to countries.
+    country_of = {r[0]: r[5] for r in place_rows}
+    conn.executemany("INSERT OR IGNORE INTO ckeys VALUES (?,?)",
+                     sorted({(country_of[rid], key) for key, rid, _k, _n in tname_rows}))
     conn.executemany(
         "INSERT INTO places_rtree VALUES (?,?,?,?,?)",
         ((r[0], r[9], r[9], r[10], r[10]) for r in place_rows),

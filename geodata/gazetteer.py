@@ -154,8 +154,8 @@ class Gazetteer:
         if country_code is None:
             rows = self._query("SELECT DISTINCT tkey FROM tnames")
         else:
-            rows = self._query("SELECT DISTINCT t.tkey FROM tnames t JOIN places p "
-                               "ON p.rid = t.rid WHERE p.country_code = ?", (country_code,))
+            rows = self._query("SELECT tkey FROM ckeys WHERE country_code = ?",
+                               (country_code,))
         return [r[0] for r in rows]
 
     def get(self, place_id: str) -> PlaceRow | None:
