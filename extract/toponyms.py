@@ -38,7 +38,7 @@ from spacy.tokens import Doc, Span
 
 from extract.coherence import Coherence
 from geodata.gazetteer import haversine_km
-from geodata.names import fold, strip_article
+from geodata.names import MIN_TRANSLIT_KEY, fold, strip_article, translit_key
 from geodata.tld import country_of_url
 
 logger = logging.getLogger(__name__)
@@ -108,6 +108,23 @@ COMMON_WORD_ZIPF = 4.3
 # ("Vladimir Putin") is taken for a surname.
 RARE_WORD_ZIPF = 3.3
 PROMINENT_POPULATION = 100_000
+# Natural features found in running text by name: those at least this prominent (Natural
+# Earth scale rank 7 or better, see geodata.build.natural_prior); minor reefs and peaks only
+# through NER or gold spans.
+NATURAL_TEXT_PRIOR = 1.8
+# Villages in running text (PlaceMatcher._local_spans): in the document's main countries (up
+# to LOCAL_COUNTRIES, each with LOCAL_FOCUS_SHARE of the names and demonyms that point to a
+# country), after a locative word, by name, transliteration key, or a key this alike
+# (rapidfuzz ratio, keys of LOCAL_FUZZY_MIN_KEY characters or more).
+LOCAL_COUNTRIES = 3
+LOCAL_FOCUS_SHARE = 0.2
+LOCAL_FUZZY_RATIO = 90.0
+LOCAL_FUZZY_MIN_KEY = 7
+LOCAL_MAX_NGRAM = 4
+_LOCAL_CUES = {"in", "at", "near", "from", "outside", "around", "toward", "towards", "into",
+               "of", "à", "au", "aux", "de", "d'", "d’", "du", "des", "près", "vers",
+               "dans", "depuis", "entre", "village", "town", "city", "district", "villages",
+               "localité", "ville", "bourgade", "region", "région", "province"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +180,67 @@ class SurfaceIndex:
         self._path = path
         # First words of the names of two words or more.
         self.first_tokens = {k.split(" ", 1)[0] for k in keys if " " in k}
+        self._country_of: dict[str, str] | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._conn_pid = 0
+        self._country_keys: dict[str, list[str]] = {}
+
+    # Villages (Who's On First places without a population) are not in ``keys``: in most
+    # text their names are words or people's names. The matcher asks for them only in the
+    # countries a document is about, after a locative word (see PlaceMatcher._local_spans).
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        import os
+
+        if self._path is None:
+            return []
+        if self._conn is None or self._conn_pid != os.getpid():  # not across a fork
+            self._conn = sqlite3.connect(f"file:{self._path}?mode=ro&immutable=1", uri=True,
+                                         check_same_thread=False)
+            self._conn_pid = os.getpid()
+        return self._conn.execute(sql, params).fetchall()
+
+    def country_of(self, key: str) -> str:
+        """The country a prominent name stands for ("syrie", "alep", "idlib"), when only
+        one country has a country, province or town over PROMINENT_POPULATION so named."""
+        if self._country_of is None:
+            seen: dict[str, set[str]] = {}
+            for k, cc in self._query(
+                    "SELECT DISTINCT n.key, p.country_code FROM names n JOIN places p "
+                    "ON p.rid = n.rid WHERE n.kind <= 1 AND p.country_code != '' AND "
+                    "(p.population >= ? OR p.feature_class IN ('country', 'admin1'))",
+                    (PROMINENT_POPULATION,)):
+                seen.setdefault(k, set()).add(cc)
+            self._country_of = {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
+        return self._country_of.get(key, "")
+
+    def local_countries(self, name: str, *, translit: bool) -> set[str]:
+        """The countries with a place named ``name`` (folded), or with ``translit``, a place
+        whose name has the same transliteration key."""
+        if translit:
+            key = translit_key(name)
+            if len(key) < MIN_TRANSLIT_KEY:
+                return set()
+            rows = self._query("SELECT p.country_code FROM tnames t JOIN places p "
+                               "ON p.rid = t.rid WHERE t.tkey = ?", (key,))
+        else:
+            rows = self._query("SELECT p.country_code FROM names n JOIN places p "
+                               "ON p.rid = n.rid WHERE n.key = ?", (fold(name),))
+        return {r[0] for r in rows}
+
+    def close_key(self, name: str, country_code: str) -> bool:
+        """Whether a place of the country has a transliteration key at least
+        LOCAL_FUZZY_RATIO alike to the name's (keys of LOCAL_FUZZY_MIN_KEY characters)."""
+        from rapidfuzz import fuzz, process
+
+        key = translit_key(name)
+        if len(key) < LOCAL_FUZZY_MIN_KEY:
+            return False
+        if country_code not in self._country_keys:
+            self._country_keys[country_code] = [r[0] for r in self._query(
+                "SELECT tkey FROM ckeys WHERE country_code = ?", (country_code,))]
+        return process.extractOne(key, self._country_keys[country_code], scorer=fuzz.ratio,
+                                  score_cutoff=LOCAL_FUZZY_RATIO) is not None
 
     @property
     def prominent(self) -> set[str]:
@@ -202,9 +280,10 @@ class SurfaceIndex:
             rows = conn.execute(
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
                 "WHERE length(n.key) >= 3 AND n.kind <= 2 AND "
-                "(p.feature_class != 'city' OR p.population >= ? OR n.kind = 0 "
-                " OR p.source = 'overlay')",
-                (min_population,))
+                "(p.feature_class NOT IN ('city', 'natural') OR p.population >= ? "
+                " OR (n.kind = 0 AND p.feature_class = 'city' AND p.source != 'wof') "
+                " OR (p.feature_class = 'natural' AND p.prior >= ?) OR p.source = 'overlay')",
+                (min_population, NATURAL_TEXT_PRIOR))
             keys = {r[0] for r in rows}
             major = {r[0] for r in conn.execute(
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
@@ -351,6 +430,7 @@ class PlaceMatcher:
         self._index: SurfaceIndex | None = None
         self._adjectives: Container[str] | None = None
         self._given_names: Container[str] | None = None
+        self._demonyms: Any = None
 
     @property
     def adjectives(self) -> Container[str]:
@@ -409,6 +489,60 @@ class PlaceMatcher:
         # word. (French capitalises "l'Observatoire" syrien; Arabic has no capitals.)
         return self.language != "en" or _starts_sentence(span[0]) or key in _GENERIC_PARTS \
             or key not in self.index.prominent
+
+    @property
+    def demonyms(self) -> Any:
+        if self._demonyms is None:
+            from geodata.demonyms import DemonymTable
+
+            self._demonyms = DemonymTable.load()
+        return self._demonyms
+
+    def _local_spans(self, doc: Doc, spans: dict[tuple[int, int], str],
+                     persons: Sequence[Span]) -> list[tuple[int, int]]:
+        """Villages and other small places of the countries the document is about, which
+        the name list leaves out: capitalised names after a locative word ("in", "near",
+        "à", "de", "village"), not inside a found name or a person's, found by their name,
+        their transliteration key, or a close key ("près de Kourakhove" in a story about
+        Ukraine). The document's countries: those its found names and demonyms point to
+        (LOCAL_COUNTRIES at most, each with LOCAL_FOCUS_SHARE of the evidence)."""
+        index = self.index
+        focus: Counter[str] = Counter(self.demonyms.countries_in(doc.text))
+        for start, end in spans:
+            country = index.country_of(fold(doc[start:end].text))
+            if country:
+                focus[country] += 1
+        total = sum(focus.values())
+        countries = {c for c, n in focus.most_common(LOCAL_COUNTRIES)
+                     if total and n / total >= LOCAL_FOCUS_SHARE}
+        if not countries:
+            return []
+        taken = [*spans, *((p.start, p.end) for p in persons),
+                 *((e.start, e.end) for e in doc.ents)]
+        found: list[tuple[int, int]] = []
+        for i in range(1, len(doc)):
+            if doc[i - 1].lower_ not in _LOCAL_CUES or not doc[i].is_alpha \
+                    or not doc[i].text[:1].isupper() or fold(doc[i].text) in self.given_names \
+                    or any(s <= i < e for s, e in (*taken, *found)):
+                continue
+            for j in range(min(len(doc), i + LOCAL_MAX_NGRAM), i, -1):
+                if any(s < j and i < e for s, e in (*taken, *found)) \
+                        or not _clean_ngram(doc[i:j]) or not doc[j - 1].text[:1].isupper():
+                    continue
+                span = doc[i:j]
+                if not _plausible(span, index) or self._common_word(span):
+                    continue
+                if j < len(doc) and doc[j].is_alpha and doc[j].text[:1].isupper():
+                    continue  # "near Rami Abdel Rahman": a name goes on, a person's
+                if j - i == 1 and _person_context(doc, i, j, index, self.adjectives):
+                    continue
+                if index.local_countries(span.text, translit=False) & countries \
+                        or (_respellable(span.text, self.language) and (
+                            index.local_countries(span.text, translit=True) & countries
+                            or any(index.close_key(span.text, cc) for cc in countries))):
+                    found.append((i, j))
+                    break
+        return found
 
     def _given_name_context(self, doc: Doc, start: int, end: int) -> str | None:
         """For text no NER model has read: whether a one-word match belongs to a person's
@@ -502,6 +636,8 @@ class PlaceMatcher:
                     and fold(doc[start].text) not in self.index.major:
                 continue
             spans[(start, end)] = "gazetteer"
+        for span in self._local_spans(doc, spans, persons):
+            spans[span] = "gazetteer"
         for ent in doc.ents:
             if ent.label_ not in NER_PLACE_LABELS:
                 continue
