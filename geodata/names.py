@@ -121,32 +121,72 @@ _DEFAULT_READING = (("tsch", "č"), ("dsch", "j"), ("tch", "č"), ("tsh", "č"),
                     ("kh", "h"), ("gh", "g"), ("ph", "f"), ("th", "t"), ("dh", "d"),
                     ("ck", "k"), ("c", "k"), ("q", "k"), ("x", "ks"))
 # Other ways to read a query (never an indexed name), tried when the name has the letters
-# they read otherwise: French ch is the sh of shore ("Chiraz" is Shiraz); German ch is kh
-# and w is v ("Charkiw", "Wowtschansk").
+# they read otherwise: French ch is the sh of shore ("Chiraz" is Shiraz); German ch is kh, w
+# is v, j is y, z is ts and s between vowels is z ("Charkiw", "Wowtschansk", "Kiwerzi" for
+# Kivertsi, "Ruska Losowa" for Ruska Lozova, "Chanita" for Hanita, "Krasnoje" for
+# Krasnoye).
 _FRENCH_READING = (("tch", "č"), ("ch", "š"), *_DEFAULT_READING[4:])
-_GERMAN_READING = (("tsch", "č"), ("dsch", "j"), ("sch", "š"), ("ch", "h"), ("w", "v"),
+_GERMAN_READING = (("tsch", "č"), ("dsch", "j"), ("sch", "š"), ("ch", "h"), ("z", "ts"),
+                   (r"(?<=[aeiouy])s(?=[aeiouyw])", "z"), ("w", "v"), ("j", "y"),
                    *_DEFAULT_READING[6:])
-_READINGS = {"default": _DEFAULT_READING, "fr": _FRENCH_READING, "de": _GERMAN_READING}
+# German sch also writes the Ukrainian and Russian zh ("Schytomyr", "Schupany": Zhupany).
+_GERMAN_ZH_READING = (("tsch", "č"), ("dsch", "j"), ("sch", "j"), *_GERMAN_READING[3:])
+_READINGS = {name: tuple((re.compile(old), new) for old, new in table) for name, table in (
+    ("default", _DEFAULT_READING), ("fr", _FRENCH_READING), ("de", _GERMAN_READING),
+    ("de-zh", _GERMAN_ZH_READING))}
 _READ_IF = {"default": re.compile(""), "fr": re.compile("(?<!t)ch"),
-            "de": re.compile("w|sch")}
+            "de": re.compile("w|ch|z|j"), "de-zh": re.compile("(?<![dt])sch")}
 _LATIN_ONLY = re.compile(r"^[a-z0-9 ]+$")
 # Vowels and the semivowels w and y (French writes Arabic w as "ou": Haouija, Hawija): each
 # run of them is one "a", so a/e, i/e, o/u, ai/ay/ei and doubled vowels meet.
 _VOWEL_RUN = re.compile(r"[aeiouyw]+")
 _DOUBLE = re.compile(r"(.)\1+")
 _FINAL_H = re.compile(r"(?<=[aeiouyw])h$")
-# Keys shorter than this match too many places to be looked up at all.
-MIN_TRANSLIT_KEY = 4
+# Keys shorter than this, or names shorter than MIN_TRANSLIT_NAME letters, match too many
+# places to be looked up at all.
+MIN_TRANSLIT_KEY = 3
+MIN_TRANSLIT_NAME = 4
 
 
-def _key_word(word: str, reading: tuple[tuple[str, str], ...]) -> str:
+def _spelled_word(word: str, reading: tuple[tuple[re.Pattern[str], str], ...]) -> str:
     word = _FINAL_H.sub("", word)
     for old, new in reading:
-        word = word.replace(old, new)
-    word = _VOWEL_RUN.sub("a", _DOUBLE.sub(r"\1", word))
+        word = old.sub(new, word)
+    return _DOUBLE.sub(r"\1", word)
+
+
+def _key_word(word: str, reading: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+    word = _VOWEL_RUN.sub("a", _spelled_word(word, reading))
     if len(word) > 2 and word.endswith("a"):  # final e/é/a/ah/eh: Misrine, Raqqa(h)
         word = word[:-1]
     return word
+
+
+def _words(name: str) -> list[str]:
+    """The words of a name in Latin letters, without Arabic articles ([] for other
+    scripts)."""
+    key = romanised(name)
+    if not key or not _LATIN_ONLY.match(key):
+        return []
+    words = key.split()
+    return [w for w in words if w not in _ARTICLE_WORDS] or words
+
+
+def spelled(name: str, reading: str = "default") -> str:
+    """A name as :func:`translit_key` reads it before vowels are folded ("Kiwerzi" read in
+    German: "kivertsi"): what two spellings are compared on."""
+    return " ".join(_spelled_word(w, _READINGS[reading]) for w in _words(name))
+
+
+def romanised(name: str) -> str:
+    """``fold(name)`` with Cyrillic written in Latin letters ("Буданів" -> "budaniv"), to
+    compare spellings across scripts."""
+    key = fold(name)
+    if _CYRILLIC_ANY.search(key):
+        if _UKRAINIAN.search(key):
+            key = key.replace("г", "h")
+        key = key.translate(_CYRILLIC)
+    return key
 
 
 @lru_cache(maxsize=65536)
@@ -162,27 +202,25 @@ def translit_key(name: str, reading: str = "default") -> str:
     (see :func:`query_keys`). The key is lossy by design: a match on it is a candidate that
     the geocoder scores below an exact name, by the similarity of the two spellings.
     """
-    key = fold(name)
-    if _CYRILLIC_ANY.search(key):
-        if _UKRAINIAN.search(key):
-            key = key.replace("г", "h")
-        key = key.translate(_CYRILLIC)
-    if not key or not _LATIN_ONLY.match(key):
-        return ""
-    words = key.split()
-    kept = [w for w in words if w not in _ARTICLE_WORDS] or words
     table = _READINGS[reading]
-    return "".join(_key_word(w, table) for w in kept)
+    return "".join(_key_word(w, table) for w in _words(name))
+
+
+def query_readings(name: str) -> list[str]:
+    """The readings a queried name is tried in: "default", and "fr", "de", "de-zh" when it
+    has the letters they read otherwise."""
+    folded = fold(name)
+    return [reading for reading, marker in _READ_IF.items() if marker.search(folded)]
 
 
 def query_keys(name: str) -> list[str]:
     """The transliteration keys to look a queried name up under: its default key, then its
     French and German readings when they differ."""
-    keys = []
+    keys: list[str] = []
     folded = fold(name)
-    for reading, marker in _READ_IF.items():
-        if not marker.search(folded):
-            continue
+    if len(folded.replace(" ", "")) < MIN_TRANSLIT_NAME:
+        return keys
+    for reading in query_readings(name):
         key = translit_key(name, reading)
         if len(key) >= MIN_TRANSLIT_KEY and key not in keys:
             keys.append(key)
