@@ -195,7 +195,9 @@ def derive_wof(shared: Path) -> tuple[list[dict], list[dict]]:
                           ("name", "name_eng_x_preferred", "name_fra_x_preferred"))
         if r["placetype"] == "campus" and _BASE.search(labels):
             fclass, fcode = "military_base", "AIRB"
+        # WOF writes -1 for "no GeoNames record": no id, not a shared one.
         gid = int(r["geonames_id"]) if pd.notna(r["geonames_id"]) else 0
+        gid = max(gid, 0)
         a1 = region_code.get(int(r["region_id"]), "") if pd.notna(r["region_id"]) else ""
         a2 = ""
         if r["placetype"] == "county":
