@@ -74,7 +74,7 @@ CREATE TABLE tnames (
     rid INTEGER NOT NULL,
     kind INTEGER NOT NULL,
     name TEXT NOT NULL,
-    PRIMARY KEY (tkey, rid)
+    PRIMARY KEY (tkey, rid, name)
 ) WITHOUT ROWID;
 CREATE TABLE ckeys (
     country_code TEXT NOT NULL,
@@ -696,22 +696,15 @@ def read_wof(path: Path, admin2_path: Path, places: list[Place]) -> list[Place]:
     table = {r["code"]: r for r in _read_table(admin2_path)}
     out: list[Place] = []
     for row in _read_table(path):
-        target = by_gid.get(row["gn_id"]) if row["gn_id"] else None
+        target = by_gid.get(row["gn_id"]) if row["gn_id"] > 0 else None
         if target is None and row["icao"]:
             target = by_icao.get(row["icao"])
         code = row["admin2_code"]
         if target is None and row["feature_class"] == "admin2" and code:
             target = units.get(code)
             if target is None and code in table:
-                unit = table[code]
-                target = Place(id=f"gn:{unit['gn_id']}", name=unit["name"],
-                               feature_class="admin2", feature_code="ADM2",
-                               country_code=code.split(".")[0], lat=row["lat"], lon=row["lon"],
-                               admin1_code=".".join(code.split(".")[:2]), admin2_code=code,
-                               source="geonames", point_source=f"wof:{row['wof_id']}")
-                target.add_name(unit["name"], kind=MAIN)
-                target.add_name(unit["ascii_name"])
-                target.add_name(_UNIT_WORD.sub("", unit["name"]).strip(), kind=VARIANT)
+                target = _admin2_unit(table[code], row["lat"], row["lon"],
+                                      f"wof:{row['wof_id']}")
                 units[code] = target
                 out.append(target)
             elif target is not None and target.point_source == "member-median":
@@ -726,7 +719,7 @@ def read_wof(path: Path, admin2_path: Path, places: list[Place]) -> list[Place]:
             if not target.admin1_code and row["admin1_code"]:
                 target.admin1_code = row["admin1_code"]
             continue
-        place = Place(id=f"gn:{row['gn_id']}" if row["gn_id"] else f"wof:{row['wof_id']}",
+        place = Place(id=f"gn:{row['gn_id']}" if row["gn_id"] > 0 else f"wof:{row['wof_id']}",
                       name=row["name"], feature_class=row["feature_class"],
                       feature_code=row["feature_code"], country_code=row["country_code"],
                       lat=row["lat"], lon=row["lon"], population=int(row["population"] or 0),
@@ -736,7 +729,7 @@ def read_wof(path: Path, admin2_path: Path, places: list[Place]) -> list[Place]:
         place.add_name(row["name"], kind=MAIN)
         for name, lang in names[1:]:
             place.add_name(name, lang)
-        if row["gn_id"]:
+        if row["gn_id"] > 0:  # a second WOF record of this GeoNames place merges into it
             by_gid[row["gn_id"]] = place
         out.append(place)
     members: dict[str, list[Place]] = defaultdict(list)
@@ -747,20 +740,26 @@ def read_wof(path: Path, admin2_path: Path, places: list[Place]) -> list[Place]:
         if code in units or unit["gn_id"] in by_gid or not members.get(code):
             continue
         inside = members[code]
-        place = Place(id=f"gn:{unit['gn_id']}", name=unit["name"], feature_class="admin2",
-                      feature_code="ADM2", country_code=code.split(".")[0],
-                      lat=statistics.median(p.lat for p in inside),
-                      lon=statistics.median(p.lon for p in inside),
-                      population=sum(p.population for p in inside),
-                      admin1_code=".".join(code.split(".")[:2]), admin2_code=code,
-                      source="geonames", point_source="member-median")
-        place.add_name(unit["name"], kind=MAIN)
-        place.add_name(unit["ascii_name"])
-        bare = _UNIT_WORD.sub("", unit["name"]).strip()
-        if bare != unit["name"] and len(bare) >= 3:
-            place.add_name(bare, kind=VARIANT)
+        place = _admin2_unit(unit, statistics.median(p.lat for p in inside),
+                             statistics.median(p.lon for p in inside), "member-median")
+        place.population = sum(p.population for p in inside)
         out.append(place)
     return out
+
+
+def _admin2_unit(unit: dict, lat: float, lon: float, point_source: str) -> Place:
+    """A GeoNames admin-2 unit of ``geodata/data/admin2.parquet`` at the given point."""
+    code = unit["code"]
+    place = Place(id=f"gn:{unit['gn_id']}", name=unit["name"], feature_class="admin2",
+                  feature_code="ADM2", country_code=code.split(".")[0], lat=lat, lon=lon,
+                  admin1_code=".".join(code.split(".")[:2]), admin2_code=code,
+                  source="geonames", point_source=point_source)
+    place.add_name(unit["name"], kind=MAIN)
+    place.add_name(unit["ascii_name"])
+    bare = _UNIT_WORD.sub("", unit["name"]).strip()
+    if bare != unit["name"] and len(bare) >= 3:  # "Sinjar District" is also "Sinjar"
+        place.add_name(bare, kind=VARIANT)
+    return place
 
 
 # --------------------------------------------------------------------------- writing
@@ -777,13 +776,13 @@ def _write(conn: sqlite3.Connection, places: list[Place]) -> int:
         place_rows.append((rid, p.id, p.name, p.feature_class, p.feature_code, p.country_code,
                            p.admin1_code, p.admin2_code, p.population, p.lat, p.lon, p.source,
                            round(p.prior, 3), p.point_source))
-        translit: dict[str, tuple[int, str]] = {}
+        # Every spelling of a key, so that a query is compared with the closest of them.
+        translit: dict[tuple[str, str], int] = {}
         for name, _lang, kind in p.names:
             tkey = translit_key(name)
-            if len(tkey) >= MIN_TRANSLIT_KEY and (tkey not in translit
-                                                  or kind < translit[tkey][0]):
-                translit[tkey] = (kind, name)
-        tname_rows.extend((k, rid, kind, name) for k, (kind, name) in translit.items())
+            if len(tkey) >= MIN_TRANSLIT_KEY and kind < translit.get((tkey, name), 9):
+                translit[(tkey, name)] = kind
+        tname_rows.extend((k, rid, kind, name) for (k, name), kind in translit.items())
         best: dict[str, tuple[int, str, str]] = {}
         for name, lang, kind in p.names:
             for i, key in enumerate(key_variants(name)):
