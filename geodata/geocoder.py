@@ -11,8 +11,8 @@ after it), how the name matched, the language of the matched name, and distance 
 
 Spelling (``spelling=``): a name is looked up as written (folded, :func:`geodata.names.fold`);
 when no place has it, under its transliteration key (:func:`geodata.names.translit_key`:
-"Kourakhove" finds Kurakhove, "Tchassiv Iar" Chasiv Yar); when no place has that either, by
-a close key (rapidfuzz's normalised Levenshtein ratio over the index's keys, or one
+"Kourakhove" finds Kurakhove, "Tchassiv Iar" Chasiv Yar; the default); with
+``spelling="fuzzy"``, when no place has that either, by a close key (rapidfuzz's normalised Levenshtein ratio over the index's keys, or one
 country's keys with ``country_codes``). A reading by key loses TRANSLIT_PENALTY, a fuzzy one
 FUZZY_PENALTY more, and both lose SIMILARITY_WEIGHT per unit of dissimilarity of the two
 spellings; since they are only asked when the exact name finds nothing, a fuzzy reading
@@ -36,7 +36,7 @@ from geopy.point import Point
 
 from geodata.build import ALT, GENERIC, MAIN, VARIANT
 from geodata.gazetteer import FEATURE_CLASSES, Gazetteer, NameHit, PlaceRow, haversine_km
-from geodata.names import fold, query_keys, strip_article
+from geodata.names import fold, query_keys, query_readings, romanised, spelled, strip_article
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,9 @@ _ISO3_CACHE_SIZE = 512
 SPELLINGS = ("exact", "translit", "fuzzy")
 TRANSLIT_PENALTY = 1.0
 FUZZY_PENALTY = 1.0
-SIMILARITY_WEIGHT = 4.0  # a reading whose spelling is 80% like the query's loses 0.8
+# A reading whose spelling is 90% like the query's loses 2.4: among readings by key, the
+# closer spelling outweighs a town a hundred times the size (bench/bench_translit.py, dev).
+SIMILARITY_WEIGHT = 24.0
 # A fuzzy match: keys of at least FUZZY_MIN_KEY characters, FUZZY_MIN_RATIO (0-100) alike,
 # the FUZZY_LIMIT closest keys.
 FUZZY_MIN_KEY = 6
@@ -115,11 +117,17 @@ def score_hit(hit: NameHit, hints: Hints) -> float:
     return score
 
 
-def spelling_similarity(a: str, b: str) -> float:
-    """How alike two spellings are once folded (0..1, rapidfuzz's normalised Indel ratio)."""
+def spelling_similarity(query: str, name: str) -> float:
+    """How alike a queried spelling is to a place's name (0..1, rapidfuzz's normalised
+    Indel ratio): folded and in Latin letters, or, better, with the consonant spellings of
+    the query's readings met ("Kiwerzi" read in German is "kivertsi", as Kivertsi is)."""
     from rapidfuzz import fuzz
 
-    return fuzz.ratio(fold(a), fold(b)) / 100.0
+    best = fuzz.ratio(romanised(query), romanised(name))
+    target = spelled(name)
+    for reading in query_readings(query):
+        best = max(best, fuzz.ratio(spelled(query, reading), target))
+    return best / 100.0
 
 
 class FuzzyKeys:
@@ -257,6 +265,7 @@ class GazetteerGeocoder(Geocoder):
         self.online_fallback = online_fallback
         self._hits = lru_cache(maxsize=cache_size)(self._hits_uncached)
         self._translit = lru_cache(maxsize=cache_size)(self._translit_uncached)
+        self._fuzzy = lru_cache(maxsize=cache_size)(self._fuzzy_uncached)
         self.fuzzy_keys = FuzzyKeys(self.gazetteer)
 
     # ------------------------------------------------------------------ geocode
@@ -286,7 +295,8 @@ class GazetteerGeocoder(Geocoder):
     def _translit_uncached(self, query: str) -> tuple[NameHit, ...]:
         return self._key_hits(query, query_keys(query), "translit")
 
-    def _fuzzy(self, query: str, countries: set[str] | None) -> tuple[NameHit, ...]:
+    def _fuzzy_uncached(self, query: str, countries: frozenset[str] | None
+                        ) -> tuple[NameHit, ...]:
         keys = query_keys(query)
         close: list[str] = []
         for key in keys:
@@ -296,7 +306,8 @@ class GazetteerGeocoder(Geocoder):
     def candidates(self, query: str, *, country_codes: str | Iterable[str] | None = None,
                    language: str | None = None,
                    feature_classes: str | Sequence[str] | None = None,
-                   near: Any = None, spelling: str = "fuzzy") -> list[tuple[float, NameHit]]:
+                   near: Any = None, spelling: str = "translit"
+                   ) -> list[tuple[float, NameHit]]:
         """Scored name hits for ``query``, best first (the ranking behind ``geocode``).
 
         ``spelling``: "exact" (the folded name only), "translit" (else the transliteration
@@ -327,7 +338,8 @@ class GazetteerGeocoder(Geocoder):
         if not scored and spelling != "exact":
             scored = keep(self._translit(query))
             if not scored and spelling == "fuzzy":
-                scored = keep(self._fuzzy(query, countries))
+                scored = keep(self._fuzzy(query, frozenset(countries) if countries is not None
+                                          else None))
         _prefer_main_names(scored)
         _shadow_admin_units(scored)
         if classes and classes & FACILITY_CLASSES:
@@ -378,7 +390,7 @@ class GazetteerGeocoder(Geocoder):
 
     def geocode(self, query: str, exactly_one: bool = True, country_codes: Any = None,
                 language: str | None = None, feature_classes: Any = None, near: Any = None,
-                limit: int | None = 10, timeout: Any = None, spelling: str = "fuzzy"
+                limit: int | None = 10, timeout: Any = None, spelling: str = "translit"
                 ) -> Location | list[Location] | None:
         """Places named ``query``; ``None`` when there is none.
 
@@ -390,8 +402,9 @@ class GazetteerGeocoder(Geocoder):
         :param near: a point (``(lat, lon)``, ``"lat, lon"`` or ``geopy.Point``); closer
             places rank higher.
         :param limit: the longest list ``exactly_one=False`` returns (``None``: all).
-        :param spelling: "exact", "translit" or "fuzzy" (default): how far a name may be
-            from the query's spelling (see the module docstring).
+        :param spelling: "exact", "translit" (default) or "fuzzy": how far a name may be
+            from the query's spelling (see the module docstring). A fuzzy lookup without
+            ``country_codes`` scans every key of the index (tens of ms, bench/RESULTS.md).
         """
         ranked = self.candidates(query, country_codes=country_codes, language=language,
                                  feature_classes=feature_classes, near=near, spelling=spelling)
