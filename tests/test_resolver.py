@@ -370,3 +370,24 @@ def test_region_points_from_members_or_anchor(tmp_path):
     path.write_text(header + "reg:y\tY\t\tAA:Nowhere\t\t\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no gazetteer town"):
         read_regions(path, shapes, countries, cities)
+
+
+def test_a_name_is_read_by_its_spelling_in_the_documents_country(resolver):
+    """"Kourakhovo" is no place's recorded spelling; in a story about Ukraine it is read by
+    its transliteration key as Kurakhove, and says so."""
+    text = ("Les forces russes ont pilonné Kourakhovo, à l'ouest de Donetsk, en Ukraine, "
+            "a indiqué l'armée ukrainienne.")
+    res = resolver.resolve(text, mentions(text, "Kourakhovo", "Donetsk", "Ukraine"),
+                           language="fr")
+    place = res[0].place
+    assert place["country_code"] == "UA" and place["match"] == "translit"
+    assert haversine_km(place["lat"], place["lon"], 47.99, 37.28) < 25
+    assert 0.7 <= place["similarity"] < 1 and res[2].place["match"] == "exact"
+
+
+def test_no_reading_by_spelling_for_words_or_without_a_focus(resolver):
+    text = "The Air Balloon roundabout near Birchfield will close, the county said."
+    res = resolver.resolve(text, mentions(text, "Air Balloon", "Birchfield"), language="en")
+    assert all(r.place is None or r.place.get("match", "exact") == "exact" for r in res)
+    lone = "Kourakhovo"
+    assert resolver.resolve(lone, mentions(lone, "Kourakhovo"))[0].place is None
