@@ -121,10 +121,19 @@ LOCAL_FOCUS_SHARE = 0.2
 LOCAL_FUZZY_RATIO = 90.0
 LOCAL_FUZZY_MIN_KEY = 7
 LOCAL_MAX_NGRAM = 4
-_LOCAL_CUES = {"in", "at", "near", "from", "outside", "around", "toward", "towards", "into",
-               "of", "à", "au", "aux", "de", "d'", "d’", "du", "des", "près", "vers",
-               "dans", "depuis", "entre", "village", "town", "city", "district", "villages",
-               "localité", "ville", "bourgade", "region", "région", "province"}
+_LOCAL_CUES = {"in", "at", "near", "outside", "around", "toward", "towards", "into", "à",
+               "au", "aux", "près", "vers", "dans", "village", "villages", "town", "localité",
+               "ville", "bourgade"}
+# "de"/"of" is a locative only after a word of place or direction ("près de", "à l'est de",
+# "the village of", "north of").
+_LOCAL_OF = {"de", "d'", "d’", "du", "of"}
+_LOCAL_LIST = {"and", "et", ",", "or", "ou"}
+_LOCAL_BEFORE_OF = {"près", "proche", "nord", "sud", "est", "ouest", "environs", "village",
+                    "villages", "ville", "villes", "localité", "localités", "région",
+                    "district", "province", "gouvernorat", "towns", "cities",
+                    "north", "south", "east", "west", "outskirts", "town", "city",
+                    "governorate", "northeast", "northwest", "southeast", "southwest",
+                    "nord-est", "nord-ouest", "sud-est", "sud-ouest", "centre", "periphery"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,9 +232,10 @@ class SurfaceIndex:
                 return set()
             rows = self._query("SELECT p.country_code FROM tnames t JOIN places p "
                                "ON p.rid = t.rid WHERE t.tkey = ?", (key,))
-        else:
+        else:  # the villages the name list leaves out
             rows = self._query("SELECT p.country_code FROM names n JOIN places p "
-                               "ON p.rid = n.rid WHERE n.key = ?", (fold(name),))
+                               "ON p.rid = n.rid WHERE n.key = ? AND p.source = 'wof'",
+                               (fold(name),))
         return {r[0] for r in rows}
 
     def close_key(self, name: str, country_code: str) -> bool:
@@ -280,11 +290,12 @@ class SurfaceIndex:
             rows = conn.execute(
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
                 "WHERE length(n.key) >= 3 AND n.kind <= 2 AND "
-                "(p.feature_class NOT IN ('city', 'natural') OR p.population >= ? "
+                "(p.feature_class NOT IN ('city', 'natural', 'admin2') OR p.population >= ? "
                 " OR (n.kind = 0 AND p.feature_class = 'city' AND p.source != 'wof') "
-                " OR (p.feature_class = 'natural' AND p.prior >= ?) OR p.source = 'overlay')",
-                (min_population, NATURAL_TEXT_PRIOR))
+                " OR (p.feature_class = 'admin2' AND n.kind <= 1) OR p.source = 'overlay')",
+                (min_population,))
             keys = {r[0] for r in rows}
+            keys |= _natural_keys(conn)
             major = {r[0] for r in conn.execute(
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
                 "WHERE (n.kind <= 1 AND p.feature_class IN ('country', 'continent', 'region')) "
@@ -298,6 +309,20 @@ class SurfaceIndex:
         keys |= {k for k in major if len(k) == 2}  # US, UK, EU: country acronyms
         logger.info("surface index: %d names", len(keys))
         return cls(keys, major, abbreviations, path=index_path)
+
+
+def _natural_keys(conn: sqlite3.Connection) -> set[str]:
+    """Names of natural features worth matching in running text: those at least
+    NATURAL_TEXT_PRIOR prominent, of two words or more or a rare word ("Euphrates", "Lake
+    Chad"; not Natural Earth's rivers "Copper" or "Snake")."""
+    from wordfreq import zipf_frequency
+
+    rows = conn.execute(
+        "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid WHERE "
+        "p.feature_class = 'natural' AND n.kind <= 2 AND length(n.key) >= 3 AND "
+        "(p.prior >= ? OR p.source = 'overlay')", (NATURAL_TEXT_PRIOR,))
+    return {key for (key,) in rows if " " in key or max(
+        zipf_frequency(key, "en"), zipf_frequency(key, "fr")) < RARE_WORD_ZIPF}
 
 
 def _token_keys(text: str) -> list[str]:
@@ -521,7 +546,12 @@ class PlaceMatcher:
                  *((e.start, e.end) for e in doc.ents)]
         found: list[tuple[int, int]] = []
         for i in range(1, len(doc)):
-            if doc[i - 1].lower_ not in _LOCAL_CUES or not doc[i].is_alpha \
+            cue = doc[i - 1].lower_ in _LOCAL_CUES or (
+                i >= 2 and doc[i - 1].lower_ in _LOCAL_OF
+                and doc[i - 2].lower_ in _LOCAL_BEFORE_OF) or (
+                doc[i - 1].lower_ in _LOCAL_LIST
+                and any(e == i - 1 for _s, e in found))  # "villages of Foua and Kefraya"
+            if not cue or not doc[i].is_alpha \
                     or not doc[i].text[:1].isupper() or fold(doc[i].text) in self.given_names \
                     or any(s <= i < e for s, e in (*taken, *found)):
                 continue
@@ -530,16 +560,20 @@ class PlaceMatcher:
                         or not _clean_ngram(doc[i:j]) or not doc[j - 1].text[:1].isupper():
                     continue
                 span = doc[i:j]
-                if not _plausible(span, index) or self._common_word(span):
-                    continue
+                if fold(span.text) in index.keys or not _plausible(span, index) \
+                        or self._common_word(span):
+                    continue  # a listed name the first pass kept or set aside (a person's)
                 if j < len(doc) and doc[j].is_alpha and doc[j].text[:1].isupper():
                     continue  # "near Rami Abdel Rahman": a name goes on, a person's
                 if j - i == 1 and _person_context(doc, i, j, index, self.adjectives):
                     continue
+                # A close key only for names of two words or more: one word that is close
+                # to a village's name is as often a person's ("Ekweremadu").
                 if index.local_countries(span.text, translit=False) & countries \
                         or (_respellable(span.text, self.language) and (
                             index.local_countries(span.text, translit=True) & countries
-                            or any(index.close_key(span.text, cc) for cc in countries))):
+                            or (j - i > 1 and any(index.close_key(span.text, cc)
+                                                  for cc in countries)))):
                     found.append((i, j))
                     break
         return found
