@@ -224,14 +224,18 @@ class SurfaceIndex:
         return self._country_of.get(key, "")
 
     def local_countries(self, name: str, *, translit: bool) -> set[str]:
-        """The countries with a place named ``name`` (folded), or with ``translit``, a place
-        whose name has the same transliteration key."""
+        """The countries with a village named ``name`` (folded), or with ``translit``, a
+        place with a name of the same transliteration key and a like spelling."""
         if translit:
+            from geodata.geocoder import MIN_SIMILARITY, spelling_similarity
+
             key = translit_key(name)
             if len(key) < MIN_TRANSLIT_KEY:
                 return set()
-            rows = self._query("SELECT p.country_code FROM tnames t JOIN places p "
-                               "ON p.rid = t.rid WHERE t.tkey = ?", (key,))
+            return {cc for cc, spelling in self._query(
+                "SELECT p.country_code, t.name FROM tnames t JOIN places p ON p.rid = t.rid "
+                "WHERE t.tkey = ?", (key,))
+                if spelling_similarity(name, spelling) >= MIN_SIMILARITY}
         else:  # the villages the name list leaves out
             rows = self._query("SELECT p.country_code FROM names n JOIN places p "
                                "ON p.rid = n.rid WHERE n.key = ? AND p.source = 'wof'",

@@ -391,3 +391,16 @@ def test_no_reading_by_spelling_for_words_or_without_a_focus(resolver):
     assert all(r.place is None or r.place.get("match", "exact") == "exact" for r in res)
     lone = "Kourakhovo"
     assert resolver.resolve(lone, mentions(lone, "Kourakhovo"))[0].place is None
+
+
+def test_finder_finds_villages_only_in_the_documents_countries(finder):
+    """Robotyne is a Who's On First village that the name list leaves out: found after a
+    locative word in a story about Ukraine, in another romanisation too, never elsewhere."""
+    for village in ("Robotyne", "Robotino"):
+        text = (f"Ukrainian troops advanced near {village}, in the Zaporizhzhia region of "
+                "Ukraine, the general staff said.")
+        found = {t: (lat, lon) for _s, _e, t, lat, lon in finder.find(text)}
+        assert village in found, found
+        assert haversine_km(*found[village], 47.45, 35.84) < 25
+    text = "Fans gathered near Robotyne before the game in Toronto, Canada, on Sunday."
+    assert "Robotyne" not in {t for _s, _e, t, _la, _lo in finder.find(text)}
