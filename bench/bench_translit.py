@@ -49,8 +49,8 @@ class HidingGeocoder(GazetteerGeocoder):
         hits, translit_hits = gazetteer.hits, gazetteer.translit_hits
         gazetteer.hits = lambda key: [  # type: ignore[method-assign]
             h for h in hits(key) if fold(h.matched) != self.hidden]
-        gazetteer.translit_hits = lambda key: [  # type: ignore[method-assign]
-            t for t in translit_hits(key) if fold(t[2]) != self.hidden]
+        gazetteer.translit_hits = lambda key, countries=None: [  # type: ignore[method-assign]
+            t for t in translit_hits(key, countries) if fold(t[2]) != self.hidden]
 
 
 def sample(geocoder: GazetteerGeocoder, n: int, part: str, min_population: int = 0

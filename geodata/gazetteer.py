@@ -140,12 +140,17 @@ class Gazetteer:
             "FROM names n JOIN places p ON p.rid = n.rid WHERE n.key = ?", (key,))
         return [NameHit(PlaceRow(*row[3:]), row[0], row[1], row[2]) for row in rows]
 
-    def translit_hits(self, tkey: str) -> list[tuple[PlaceRow, int, str]]:
-        """Every place with a name whose transliteration key is ``tkey``: (place, name
-        kind, the name)."""
+    def translit_hits(self, tkey: str, countries: Sequence[str] | None = None
+                      ) -> list[tuple[PlaceRow, int, str]]:
+        """Every place (of ``countries``, when given) with a name whose transliteration key
+        is ``tkey``: (place, name kind, the name)."""
+        where = ""
+        if countries is not None:
+            where = f" AND p.country_code IN ({','.join('?' * len(countries))})"
         rows = self._query(
             f"SELECT t.kind, t.name, {_P_COLS} "
-            "FROM tnames t JOIN places p ON p.rid = t.rid WHERE t.tkey = ?", (tkey,))
+            f"FROM tnames t JOIN places p ON p.rid = t.rid WHERE t.tkey = ?{where}",
+            (tkey, *(countries or ())))
         return [(PlaceRow(*row[2:]), row[0], row[1]) for row in rows]
 
     def translit_keys(self, country_code: str | None = None) -> list[str]:

@@ -88,6 +88,8 @@ FUZZY_LIMIT = 5
 # A reading by key whose spelling is less alike than this is a collision of the lossy key
 # ("Cauvery" and "Kovur"), not another romanisation: dropped.
 MIN_SIMILARITY = 0.7
+# Keys this short are looked up only within countries.
+MIN_GLOBAL_KEY = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +125,16 @@ def spelling_similarity(query: str, name: str) -> float:
     the query's readings met ("Kiwerzi" read in German is "kivertsi", as Kivertsi is)."""
     from rapidfuzz import fuzz
 
-    best = fuzz.ratio(romanised(query), romanised(name))
-    target = spelled(name)
+    best = fuzz.ratio(_romanised(query), _romanised(name))
+    target = _spelled(name, "default")
     for reading in query_readings(query):
-        best = max(best, fuzz.ratio(spelled(query, reading), target))
+        best = max(best, fuzz.ratio(_spelled(query, reading), target))
     return best / 100.0
+
+
+# The same names are compared again and again (a place's spellings, a document's names).
+_romanised = lru_cache(maxsize=65536)(romanised)
+_spelled = lru_cache(maxsize=65536)(spelled)
 
 
 class FuzzyKeys:
@@ -279,10 +286,14 @@ class GazetteerGeocoder(Geocoder):
                     hits[h.place.rid] = NameHit(h.place, max(h.kind, VARIANT), h.lang, h.matched)
         return tuple(hits.values())
 
-    def _key_hits(self, query: str, keys: Iterable[str], match: str) -> tuple[NameHit, ...]:
+    def _key_hits(self, query: str, keys: Iterable[str], match: str,
+                  countries: frozenset[str] | None) -> tuple[NameHit, ...]:
         hits: dict[int, NameHit] = {}
         for tkey in keys:
-            for place, kind, name in self.gazetteer.translit_hits(tkey):
+            if len(tkey) < MIN_GLOBAL_KEY and countries is None:
+                continue  # a short key names thousands of places worldwide
+            for place, kind, name in self.gazetteer.translit_hits(
+                    tkey, sorted(countries) if countries is not None else None):
                 similarity = spelling_similarity(query, name)
                 if similarity < MIN_SIMILARITY:
                     continue
@@ -292,8 +303,9 @@ class GazetteerGeocoder(Geocoder):
                                               round(similarity, 3))
         return tuple(hits.values())
 
-    def _translit_uncached(self, query: str) -> tuple[NameHit, ...]:
-        return self._key_hits(query, query_keys(query), "translit")
+    def _translit_uncached(self, query: str, countries: frozenset[str] | None
+                           ) -> tuple[NameHit, ...]:
+        return self._key_hits(query, query_keys(query), "translit", countries)
 
     def _fuzzy_uncached(self, query: str, countries: frozenset[str] | None
                         ) -> tuple[NameHit, ...]:
@@ -301,7 +313,7 @@ class GazetteerGeocoder(Geocoder):
         close: list[str] = []
         for key in keys:
             close += [k for k in self.fuzzy_keys.closest(key, countries) if k not in close]
-        return self._key_hits(query, close, "fuzzy")
+        return self._key_hits(query, close, "fuzzy", countries)
 
     def candidates(self, query: str, *, country_codes: str | Iterable[str] | None = None,
                    language: str | None = None,
@@ -336,10 +348,10 @@ class GazetteerGeocoder(Geocoder):
 
         scored = keep(hits)
         if not scored and spelling != "exact":
-            scored = keep(self._translit(query))
+            within = frozenset(countries) if countries is not None else None
+            scored = keep(self._translit(query, within))
             if not scored and spelling == "fuzzy":
-                scored = keep(self._fuzzy(query, frozenset(countries) if countries is not None
-                                          else None))
+                scored = keep(self._fuzzy(query, within))
         _prefer_main_names(scored)
         _shadow_admin_units(scored)
         if classes and classes & FACILITY_CLASSES:
