@@ -6,7 +6,9 @@ Two stages, usable separately:
   ``conflict_atlas_places``): n-grams of tokens whose folded form is a gazetteer name, merged
   with the NER's LOC/GPE/FAC entities. The gazetteer finds what NER misses or mislabels
   (Balad, Erbil tagged PER); NER finds what is not in the match list (small places, which the
-  resolver then looks up in the full gazetteer).
+  resolver then looks up in the full gazetteer). Villages, which the name list leaves out,
+  are found only in the document's main countries, after a locative word, by name or
+  transliteration key (:meth:`PlaceMatcher._local_spans`).
 - **Resolving** (:class:`ToponymResolver`): each mention's candidates from the geocoder,
   re-ranked with document context: the cue around the name ("les provinces de" -> admin-1,
   "l'aéroport de" -> airport, "New York Gov." -> state), the document's country focus
@@ -15,7 +17,10 @@ Two stages, usable separately:
   one another), places read with the region that follows them ("London, Ontario"), and one
   sense per document. A name no entry fits falls back to a prominent place named inside it
   ("Colorado State University") or to the nearest place of the document (a street), and
-  says so in :attr:`Resolution.basis`. Metonyms ("Washington n'a pas caché") are flagged so
+  says so in :attr:`Resolution.basis`. A name no place of the document's focus countries has
+  exactly is read there by its spelling (transliteration key, then a close key); the place
+  dict says how (``match``: exact | translit | fuzzy, ``similarity``), where its point
+  comes from (``point_source``) and its admin-2 unit (``admin2``, ``admin2_code``). Metonyms ("Washington n'a pas caché") are flagged so
   that no event is placed there.
 
 The geoparsing harness uses :func:`default_resolver` and :func:`default_finder`.
