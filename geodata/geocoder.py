@@ -12,8 +12,8 @@ after it), how the name matched, the language of the matched name, and distance 
 Spelling (``spelling=``): a name is looked up as written (folded, :func:`geodata.names.fold`);
 when no place has it, under its transliteration key (:func:`geodata.names.translit_key`:
 "Kourakhove" finds Kurakhove, "Tchassiv Iar" Chasiv Yar; the default); with
-``spelling="fuzzy"``, when no place has that either, by a close key (rapidfuzz's normalised Levenshtein ratio over the index's keys, or one
-country's keys with ``country_codes``). A reading by key loses TRANSLIT_PENALTY, a fuzzy one
+``spelling="fuzzy"``, when no place has that either, by a close key (rapidfuzz's normalised
+Indel ratio over the index's keys, or one country's keys with ``country_codes``). A reading by key loses TRANSLIT_PENALTY, a fuzzy one
 FUZZY_PENALTY more, and both lose SIMILARITY_WEIGHT per unit of dissimilarity of the two
 spellings; since they are only asked when the exact name finds nothing, a fuzzy reading
 never beats an exact one. ``.raw["match"]`` says which ("exact", "translit", "fuzzy") and
@@ -140,8 +140,8 @@ _spelled = lru_cache(maxsize=65536)(spelled)
 class FuzzyKeys:
     """The transliteration keys of the index, loaded on first use (all of them, or one
     country's), for a fuzzy match of a query's key. rapidfuzz scans a list of keys in C++
-    with an early length cut-off: a country's keys in well under a millisecond, the whole
-    index's in tens of milliseconds (bench/RESULTS.md), without an extra index on disk."""
+    with an early length cut-off: a country's keys in about a millisecond, the whole
+    index's in about 0.1 s (bench/RESULTS.md), without an extra index on disk."""
 
     def __init__(self, gazetteer: Gazetteer) -> None:
         self.gazetteer = gazetteer
@@ -416,7 +416,7 @@ class GazetteerGeocoder(Geocoder):
         :param limit: the longest list ``exactly_one=False`` returns (``None``: all).
         :param spelling: "exact", "translit" (default) or "fuzzy": how far a name may be
             from the query's spelling (see the module docstring). A fuzzy lookup without
-            ``country_codes`` scans every key of the index (tens of ms, bench/RESULTS.md).
+            ``country_codes`` scans every key of the index (about 0.1 s, bench/RESULTS.md).
         """
         ranked = self.candidates(query, country_codes=country_codes, language=language,
                                  feature_classes=feature_classes, near=near, spelling=spelling)
