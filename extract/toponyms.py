@@ -825,6 +825,9 @@ CANDIDATES = 25
 RESPELL_MIN_CHARS = 5
 RESPELL_FOCUS_COUNTRIES = 3
 RESPELL_FOCUS_SHARE = 0.2
+# In running text a reading by spelling must be this alike ("Katioucha", the rocket, is
+# 0.77 like Katūsh, a name of Kahlawsh in Iraq).
+RESPELL_MIN_SIMILARITY = 0.8
 
 
 def _respellable(name: str, language: str | None) -> bool:
@@ -837,8 +840,11 @@ def _respellable(name: str, language: str | None) -> bool:
     letters = [ch for ch in name if ch.isalpha()]
     if len(letters) < RESPELL_MIN_CHARS or not name[:1].isupper() or _ARABIC.search(name):
         return False
+    words = re.findall(r"[^\W\d_]{3,}", name.lower())
+    # One word must be rare ("Kurdes" is a word, not a spelling of Kurdis, Syria).
+    limit = RARE_WORD_ZIPF if len(words) == 1 else COMMON_WORD_ZIPF
     return not any(max(zipf_frequency(w, "en"), zipf_frequency(w, language or "en"))
-                   >= COMMON_WORD_ZIPF for w in re.findall(r"[^\W\d_]{3,}", name.lower()))
+                   >= limit for w in words)
 
 
 def cue_classes(text: str, start: int, previous: Sequence[tuple[int, tuple[str, ...]]] = (),
@@ -929,7 +935,8 @@ class ToponymResolver:
             spelling = "translit" if cands[key] else "fuzzy"
             found = self._candidates(name, language, cue, spelling=spelling,
                                      countries=sorted(countries))
-            found = [(s, row) for s, row in found if row.get("match") != "exact"]
+            found = [(s, row) for s, row in found if row.get("match") != "exact"
+                     and row.get("similarity", 0.0) >= RESPELL_MIN_SIMILARITY]
             if found:
                 cands[key] = sorted([*cands[key], *found], key=lambda sr: -sr[0])
 
