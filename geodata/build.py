@@ -677,6 +677,9 @@ def read_natural(path: Path, existing: list[Place]) -> list[Place]:
     return out
 
 
+SAME_AIRFIELD_KM = 5.0  # a WOF airport campus this close to a listed airfield is that one
+
+
 def _by_geonames_id(places: Iterable[Place]) -> dict[int, Place]:
     return {int(p.id[3:]): p for p in places if p.id.startswith("gn:") and p.id[3:].isdigit()}
 
@@ -690,8 +693,11 @@ def read_wof(path: Path, admin2_path: Path, places: list[Place]) -> list[Place]:
     the median of its towns, its point; the others are new places, ``gn:ID`` when WOF knows
     their GeoNames id, else ``wof:ID``. Admin-2 units no source placed get the median point
     of their towns, or are left out."""
+    from geodata.gazetteer import haversine_km
+
     by_gid = _by_geonames_id(places)
     by_icao = {p.id[5:]: p for p in places if p.id.startswith("icao:")}
+    fields = [p for p in places if p.feature_class in ("airport", "military_base")]
     units = {p.admin2_code: p for p in places if p.feature_class == "admin2" and p.admin2_code}
     table = {r["code"]: r for r in _read_table(admin2_path)}
     out: list[Place] = []
@@ -699,6 +705,12 @@ def read_wof(path: Path, admin2_path: Path, places: list[Place]) -> list[Place]:
         target = by_gid.get(row["gn_id"]) if row["gn_id"] > 0 else None
         if target is None and row["icao"]:
             target = by_icao.get(row["icao"])
+        if target is None and row["feature_class"] in ("airport", "military_base"):
+            # A campus WOF knows no ICAO code of: the airfield already listed at its place.
+            near = [(haversine_km(f.lat, f.lon, row["lat"], row["lon"]), f) for f in fields
+                    if abs(f.lat - row["lat"]) < 0.1]
+            target = min(((km, f) for km, f in near if km <= SAME_AIRFIELD_KM),
+                         key=lambda kf: kf[0], default=(0.0, None))[1]
         code = row["admin2_code"]
         if target is None and row["feature_class"] == "admin2" and code:
             target = units.get(code)
