@@ -8,7 +8,12 @@ cased variants, hinted queries (country, near, feature class) and misses. Report
 - warm: the same 10,000 queries again (cached name hits; ranking still runs every time);
 - baseline: a plain ``SELECT`` of the folded name in the same index, in the same run, to show
   what the ranking and geopy ``Location`` building add on top of the storage lookup;
-- reverse: 1,000 random points over Iraq and Syria (boundaries load, then lookups per second).
+- reverse: 1,000 random points over Iraq and Syria (boundaries load, then lookups per second);
+- fuzzy: 200 names of the index with one letter changed, ``spelling="fuzzy"``, with their
+  country as a hint and without (a scan of the whole index's keys).
+
+The 10,000 queries use the default spelling ("translit": the exact name, else its
+transliteration key).
 
 Run: ``.venv/bin/python bench/bench_geocode.py [--queries 10000] [--json]``
 """
@@ -90,6 +95,23 @@ def main() -> int:
     placed = sum(geocoder.reverse(p) is not None for p in points)
     reverse_s = time.perf_counter() - t0
 
+    fuzzy = {}
+    misspelt = []
+    for name, _hints in queries:
+        if len(misspelt) >= 200:
+            break
+        place = geocoder.geocode(name)
+        if place is None or len(name) < 7 or not name.isascii() or not place.raw["country_code"]:
+            continue
+        i = rng.randrange(1, len(name) - 1)
+        misspelt.append((name[:i] + ("x" if name[i] != "x" else "q") + name[i + 1:],
+                         place.raw["country_code"]))
+    for label, hinted in (("fuzzy_hint", True), ("fuzzy_nohint", False)):
+        t0 = time.perf_counter()
+        for name, cc in misspelt:
+            geocoder.geocode(name, spelling="fuzzy", country_codes=[cc] if hinted else None)
+        fuzzy[f"{label}_per_s"] = round(len(misspelt) / (time.perf_counter() - t0), 1)
+
     n = len(queries)
     result = {
         "queries": n,
@@ -106,6 +128,8 @@ def main() -> int:
         "reverse_per_s": round(len(points) / reverse_s),
         "reverse_placed": placed,
         "rss_mb_with_boundaries": round(rss_mb(), 1),
+        **fuzzy,
+        "rss_mb_after_fuzzy": round(rss_mb(), 1),
     }
     for key, value in result.items():
         print(f"{key:>24}: {value}", file=sys.stderr)

@@ -35,6 +35,10 @@ nonLocational. Breakdowns: by GWN ``type``, by GeoNames feature class, by countr
 corpus's country, else the gazetteer's country of the GeoNames id; with
 ``--country-nearest`` the country of the nearest city for the rest; "?" when unknown).
 
+Splits: ``--split dev|test`` scores one part of the corpus's committed document split
+(:mod:`extract.splits`, ``extract/data/splits/<corpus>.tsv``): develop on dev, report and
+floor test.
+
 Output: a table on stdout and, with ``--json``, one JSON object on the last stdout line.
 ``--errors FILE.csv`` writes one row per gold toponym (prediction, error, type, feature
 class, country) for error analysis.
@@ -464,6 +468,7 @@ def format_report(summary: dict[str, Any], *, top: int = 15) -> str:
         (f"offsets  {off['mismatched']} of {off['checked']} spans do not match their text "
          f"({off['repaired']} re-anchored to the nearest occurrence, {off['unrepaired']} left)"),
         (f"mode     {summary['mode']}   resolver: {summary['resolver']}"
+         + (f"   split: {summary['split']}" if summary.get("split", "all") != "all" else "")
          + (f"   failed documents: {failed}" if failed else "")),
     ]
     if summary["mode"] == "end2end":
@@ -634,6 +639,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--country-nearest", action="store_true",
                         help="for gold toponyms without a known GeoNames id, take the country "
                              "of the nearest city (slow: one spatial query per point)")
+    parser.add_argument("--split", choices=("dev", "test"), default=None,
+                        help="score only this part of the corpus's committed document split "
+                             "(extract/data/splits/<corpus>.tsv): develop on dev, report test")
+    parser.add_argument("--split-file", metavar="FILE.tsv", default=None,
+                        help="the split to use instead of the committed one of the corpus")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -674,6 +684,16 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, CorpusFormatError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.split:
+        from extract.splits import SplitError, select
+
+        try:
+            wanted = select([d.doc_id for d in corpus.documents], args.corpus, args.split,
+                            args.split_file)
+        except (SplitError, OSError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        corpus.documents = [d for d in corpus.documents if d.doc_id in wanted]
     resolver = finder = None
     try:
         if args.mode == "resolve":
@@ -688,6 +708,7 @@ def run(args: argparse.Namespace) -> int:
     summary, rows = evaluate(corpus, mode=args.mode, resolver=resolver, finder=finder,
                              progress=not args.no_progress, countries=countries)
     summary["resolver"] = label
+    summary["split"] = args.split or "all"
     if args.errors:
         try:
             write_errors_csv(rows, args.errors)

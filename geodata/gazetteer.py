@@ -42,6 +42,8 @@ class PlaceRow:
     lat: float
     lon: float
     source: str
+    prior: float = 0.0  # prominence prior of places without a population (natural features)
+    point_source: str = ""  # where the point comes from: "geonames", "wof:ID", ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +52,16 @@ class NameHit:
     kind: int  # geodata.build.MAIN / ALT / VARIANT / GENERIC
     lang: str
     matched: str  # the spelling that matched
+    # How: "exact" (the folded name), "translit" (the transliteration key,
+    # geodata.names.translit_key) or "fuzzy" (a close transliteration key); ``similarity``
+    # (0..1) of the query's and the matched spelling's folded forms.
+    match: str = "exact"
+    similarity: float = 1.0
 
 
 _COLUMNS = ("rid", "id", "name", "feature_class", "feature_code", "country_code",
-            "admin1_code", "admin2_code", "population", "lat", "lon", "source")
+            "admin1_code", "admin2_code", "population", "lat", "lon", "source", "prior",
+            "point_source")
 _PLACE_COLS = ", ".join(_COLUMNS)
 _P_COLS = ", ".join(f"p.{c}" for c in _COLUMNS)
 
@@ -138,6 +146,29 @@ class Gazetteer:
             f"SELECT n.kind, n.lang, n.name, {_P_COLS} "
             "FROM names n JOIN places p ON p.rid = n.rid WHERE n.key = ?", (key,))
         return [NameHit(PlaceRow(*row[3:]), row[0], row[1], row[2]) for row in rows]
+
+    def translit_hits(self, tkey: str, countries: Sequence[str] | None = None
+                      ) -> list[tuple[PlaceRow, int, str]]:
+        """Every place (of ``countries``, when given) with a name whose transliteration key
+        is ``tkey``: (place, name kind, the name)."""
+        where = ""
+        if countries is not None:
+            where = f" AND p.country_code IN ({','.join('?' * len(countries))})"
+        rows = self._query(
+            f"SELECT t.kind, t.name, {_P_COLS} "
+            f"FROM tnames t JOIN places p ON p.rid = t.rid WHERE t.tkey = ?{where}",
+            (tkey, *(countries or ())))
+        return [(PlaceRow(*row[2:]), row[0], row[1]) for row in rows]
+
+    def translit_keys(self, country_code: str | None = None) -> list[str]:
+        """The distinct transliteration keys of the index, or of one country's places (the
+        choices of a fuzzy match)."""
+        if country_code is None:
+            rows = self._query("SELECT DISTINCT tkey FROM tnames")
+        else:
+            rows = self._query("SELECT tkey FROM ckeys WHERE country_code = ?",
+                               (country_code,))
+        return [r[0] for r in rows]
 
     def get(self, place_id: str) -> PlaceRow | None:
         rows = self._query(f"SELECT {_PLACE_COLS} FROM places WHERE id = ?", (place_id,))

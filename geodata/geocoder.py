@@ -8,6 +8,16 @@ Ranking (:func:`score_hit`) is a sum of log-scale priors, each documented below:
 feature class (a country beats a town of the same name; a city beats the admin unit named
 after it), how the name matched, the language of the matched name, and distance to ``near``.
 ``country_codes`` and ``feature_classes`` filter.
+
+Spelling (``spelling=``): a name is looked up as written (folded, :func:`geodata.names.fold`);
+when no place has it, under its transliteration key (:func:`geodata.names.translit_key`:
+"Kourakhove" finds Kurakhove, "Tchassiv Iar" Chasiv Yar; the default); with
+``spelling="fuzzy"``, when no place has that either, by a close key (rapidfuzz's normalised
+Indel ratio over the index's keys, or one country's keys with ``country_codes``). A reading by key loses TRANSLIT_PENALTY, a fuzzy one
+FUZZY_PENALTY more, and both lose SIMILARITY_WEIGHT per unit of dissimilarity of the two
+spellings; since they are only asked when the exact name finds nothing, a fuzzy reading
+never beats an exact one. ``.raw["match"]`` says which ("exact", "translit", "fuzzy") and
+``.raw["similarity"]`` how close the spellings are.
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ from geopy.point import Point
 from geodata.build import ALT, GENERIC, MAIN, VARIANT
 from geodata.distance import haversine_km
 from geodata.gazetteer import FEATURE_CLASSES, Gazetteer, NameHit, PlaceRow
-from geodata.names import fold, strip_article
+from geodata.names import fold, query_keys, query_readings, romanised, spelled, strip_article
 
 # Prior of each feature class, added to log10(population + 1).
 CLASS_PRIOR = {
@@ -62,6 +72,23 @@ FACILITY_DISTANCE_WEIGHT = 1.5  # an airport 10 km out of town loses 0.45
 
 _ISO3_CACHE_SIZE = 512
 
+SPELLINGS = ("exact", "translit", "fuzzy")
+TRANSLIT_PENALTY = 1.0
+FUZZY_PENALTY = 1.0
+# A reading whose spelling is 90% like the query's loses 2.4: among readings by key, the
+# closer spelling outweighs a town a hundred times the size (bench/bench_translit.py, dev).
+SIMILARITY_WEIGHT = 24.0
+# A fuzzy match: keys of at least FUZZY_MIN_KEY characters, FUZZY_MIN_RATIO (0-100) alike,
+# the FUZZY_LIMIT closest keys.
+FUZZY_MIN_KEY = 6
+FUZZY_MIN_RATIO = 85.0
+FUZZY_LIMIT = 5
+# A reading by key whose spelling is less alike than this is a collision of the lossy key
+# ("Cauvery" and "Kovur"), not another romanisation: dropped.
+MIN_SIMILARITY = 0.7
+# Keys this short are looked up only within countries.
+MIN_GLOBAL_KEY = 4
+
 
 @dataclass(frozen=True, slots=True)
 class Hints:
@@ -72,7 +99,7 @@ class Hints:
 def score_hit(hit: NameHit, hints: Hints) -> float:
     """The ranking score of one name hit (higher is better)."""
     place = hit.place
-    score = math.log10(max(place.population, 0) + 1)
+    score = math.log10(max(place.population, 0) + 1) + place.prior
     score += CLASS_PRIOR.get(place.feature_class, 0.0)
     if place.feature_code == "PPLC":
         score += CAPITAL_BONUS
@@ -83,7 +110,60 @@ def score_hit(hit: NameHit, hints: Hints) -> float:
     if hints.near is not None:
         km = haversine_km(hints.near[0], hints.near[1], place.lat, place.lon)
         score -= NEAR_WEIGHT * math.log10(1.0 + km / NEAR_SCALE_KM)
+    if hit.match != "exact":
+        score -= TRANSLIT_PENALTY + SIMILARITY_WEIGHT * (1.0 - hit.similarity)
+        if hit.match == "fuzzy":
+            score -= FUZZY_PENALTY
     return score
+
+
+def spelling_similarity(query: str, name: str) -> float:
+    """How alike a queried spelling is to a place's name (0..1, rapidfuzz's normalised
+    Indel ratio): folded and in Latin letters, or, better, with the consonant spellings of
+    the query's readings met ("Kiwerzi" read in German is "kivertsi", as Kivertsi is)."""
+    from rapidfuzz import fuzz
+
+    best = fuzz.ratio(_romanised(query), _romanised(name))
+    target = _spelled(name, "default")
+    for reading in query_readings(query):
+        best = max(best, fuzz.ratio(_spelled(query, reading), target))
+    return best / 100.0
+
+
+# The same names are compared again and again (a place's spellings, a document's names).
+_romanised = lru_cache(maxsize=65536)(romanised)
+_spelled = lru_cache(maxsize=65536)(spelled)
+
+
+class FuzzyKeys:
+    """The transliteration keys of the index, loaded on first use (all of them, or one
+    country's), for a fuzzy match of a query's key. rapidfuzz scans a list of keys in C++
+    with an early length cut-off: a country's keys in about a millisecond, the whole
+    index's in about 0.1 s (bench/RESULTS.md), without an extra index on disk."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self._keys: dict[str | None, list[str]] = {}
+
+    def keys(self, country_code: str | None = None) -> list[str]:
+        if country_code not in self._keys:
+            self._keys[country_code] = self.gazetteer.translit_keys(country_code)
+        return self._keys[country_code]
+
+    def closest(self, key: str, countries: Iterable[str] | None = None) -> list[str]:
+        """The keys closest to ``key`` (at least FUZZY_MIN_RATIO alike), best first."""
+        from rapidfuzz import fuzz, process
+
+        if len(key) < FUZZY_MIN_KEY:
+            return []
+        found: dict[str, float] = {}
+        for cc in (sorted(countries) if countries is not None else [None]):
+            for choice, score, _i in process.extract(
+                    key, self.keys(cc), scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO,
+                    limit=FUZZY_LIMIT):
+                if choice != key:
+                    found[choice] = max(score, found.get(choice, 0.0))
+        return sorted(found, key=lambda k: -found[k])[:FUZZY_LIMIT]
 
 
 def _shadow_admin_units(scored: dict[int, tuple[float, NameHit]]) -> None:
@@ -189,6 +269,9 @@ class GazetteerGeocoder(Geocoder):
         # E.g. geodata.online.CachedOnlineGeocoder.nominatim(user_agent=...).
         self.online_fallback = online_fallback
         self._hits = lru_cache(maxsize=cache_size)(self._hits_uncached)
+        self._translit = lru_cache(maxsize=cache_size)(self._translit_uncached)
+        self._fuzzy = lru_cache(maxsize=cache_size)(self._fuzzy_uncached)
+        self.fuzzy_keys = FuzzyKeys(self.gazetteer)
 
     # ------------------------------------------------------------------ geocode
 
@@ -201,14 +284,49 @@ class GazetteerGeocoder(Geocoder):
                     hits[h.place.rid] = NameHit(h.place, max(h.kind, VARIANT), h.lang, h.matched)
         return tuple(hits.values())
 
+    def _key_hits(self, query: str, keys: Iterable[str], match: str,
+                  countries: frozenset[str] | None) -> tuple[NameHit, ...]:
+        hits: dict[int, NameHit] = {}
+        for tkey in keys:
+            if len(tkey) < MIN_GLOBAL_KEY and countries is None:
+                continue  # a short key names thousands of places worldwide
+            for place, kind, name in self.gazetteer.translit_hits(
+                    tkey, sorted(countries) if countries is not None else None):
+                similarity = spelling_similarity(query, name)
+                if similarity < MIN_SIMILARITY:
+                    continue
+                old = hits.get(place.rid)
+                if old is None or similarity > old.similarity:
+                    hits[place.rid] = NameHit(place, max(kind, ALT), "", name, match,
+                                              round(similarity, 3))
+        return tuple(hits.values())
+
+    def _translit_uncached(self, query: str, countries: frozenset[str] | None
+                           ) -> tuple[NameHit, ...]:
+        return self._key_hits(query, query_keys(query), "translit", countries)
+
+    def _fuzzy_uncached(self, query: str, countries: frozenset[str] | None
+                        ) -> tuple[NameHit, ...]:
+        keys = query_keys(query)
+        close: list[str] = []
+        for key in keys:
+            close += [k for k in self.fuzzy_keys.closest(key, countries) if k not in close]
+        return self._key_hits(query, close, "fuzzy", countries)
+
     def candidates(self, query: str, *, country_codes: str | Iterable[str] | None = None,
                    language: str | None = None,
                    feature_classes: str | Sequence[str] | None = None,
-                   near: Any = None) -> list[tuple[float, NameHit]]:
-        """Scored name hits for ``query``, best first (the ranking behind ``geocode``)."""
+                   near: Any = None, spelling: str = "translit"
+                   ) -> list[tuple[float, NameHit]]:
+        """Scored name hits for ``query``, best first (the ranking behind ``geocode``).
+
+        ``spelling``: "exact" (the folded name only), "translit" (else the transliteration
+        key), "fuzzy" (else a close key); see the module docstring."""
         key = fold(query) if isinstance(query, str) else ""
         if not key:
             return []
+        if spelling not in SPELLINGS:
+            raise ValueError(f"unknown spelling {spelling!r}; use {', '.join(SPELLINGS)}")
         countries = _normalise_country_codes(country_codes, self.gazetteer)
         if isinstance(feature_classes, str):
             feature_classes = [feature_classes]
@@ -220,13 +338,18 @@ class GazetteerGeocoder(Geocoder):
         hits = self._hits(key)
         if not hits and "," in query:
             return self._with_context(query, countries, language, classes, hints)
-        scored: dict[int, tuple[float, NameHit]] = {}
-        for hit in hits:
-            if countries is not None and hit.place.country_code not in countries:
-                continue
-            if classes is not None and hit.place.feature_class not in classes:
-                continue
-            scored[hit.place.rid] = (score_hit(hit, hints), hit)
+
+        def keep(found: Iterable[NameHit]) -> dict[int, tuple[float, NameHit]]:
+            return {h.place.rid: (score_hit(h, hints), h) for h in found
+                    if (countries is None or h.place.country_code in countries)
+                    and (classes is None or h.place.feature_class in classes)}
+
+        scored = keep(hits)
+        if not scored and spelling != "exact":
+            within = frozenset(countries) if countries is not None else None
+            scored = keep(self._translit(query, within))
+            if not scored and spelling == "fuzzy":
+                scored = keep(self._fuzzy(query, within))
         _prefer_main_names(scored)
         _shadow_admin_units(scored)
         if classes and classes & FACILITY_CLASSES:
@@ -277,7 +400,8 @@ class GazetteerGeocoder(Geocoder):
 
     def geocode(self, query: str, exactly_one: bool = True, country_codes: Any = None,
                 language: str | None = None, feature_classes: Any = None, near: Any = None,
-                limit: int | None = 10, timeout: Any = None) -> Location | list[Location] | None:
+                limit: int | None = 10, timeout: Any = None, spelling: str = "translit"
+                ) -> Location | list[Location] | None:
         """Places named ``query``; ``None`` when there is none.
 
         :param exactly_one: return the best :class:`Location` instead of a ranked list.
@@ -288,9 +412,12 @@ class GazetteerGeocoder(Geocoder):
         :param near: a point (``(lat, lon)``, ``"lat, lon"`` or ``geopy.Point``); closer
             places rank higher.
         :param limit: the longest list ``exactly_one=False`` returns (``None``: all).
+        :param spelling: "exact", "translit" (default) or "fuzzy": how far a name may be
+            from the query's spelling (see the module docstring). A fuzzy lookup without
+            ``country_codes`` scans every key of the index (about 0.1 s, bench/RESULTS.md).
         """
         ranked = self.candidates(query, country_codes=country_codes, language=language,
-                                 feature_classes=feature_classes, near=near)
+                                 feature_classes=feature_classes, near=near, spelling=spelling)
         if not ranked:
             return self._ask_online(query, exactly_one, country_codes)
         if exactly_one:
@@ -310,7 +437,7 @@ class GazetteerGeocoder(Geocoder):
     def _location(self, score: float, hit: NameHit) -> Location:
         raw = self.describe(hit.place)
         raw.update(score=round(score, 4), matched_name=hit.matched, match_kind=hit.kind,
-                   match_lang=hit.lang)
+                   match_lang=hit.lang, match=hit.match, similarity=hit.similarity)
         return Location(raw["address"], (hit.place.lat, hit.place.lon, 0.0), raw)
 
     def describe(self, place: PlaceRow) -> dict[str, Any]:
@@ -332,7 +459,8 @@ class GazetteerGeocoder(Geocoder):
             "admin1": admin1.name if admin1 is not None else "",
             "admin2_code": place.admin2_code, "admin2": admin2,
             "population": place.population, "lat": place.lat, "lon": place.lon,
-            "source": place.source, "address": ", ".join(parts),
+            "source": place.source, "point_source": place.point_source,
+            "address": ", ".join(parts),
         }
 
     # ------------------------------------------------------------------ reverse

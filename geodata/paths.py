@@ -15,7 +15,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 
@@ -41,8 +41,10 @@ def index_fingerprint() -> str:
     digest = hashlib.sha256(INDEX_VERSION.encode())
     here = Path(__file__).resolve().parent
     for path in (here / "build.py", here / "names.py", PACKAGE_DATA / "overlay.tsv",
-                 PACKAGE_DATA / "regions.tsv"):
-        digest.update(path.read_bytes())
+                 PACKAGE_DATA / "regions.tsv", PACKAGE_DATA / "country_points.csv",
+                 PACKAGE_DATA / "wof_places.parquet", PACKAGE_DATA / "admin2.parquet",
+                 PACKAGE_DATA / "natural.parquet"):
+        digest.update(path.read_bytes() if path.exists() else b"missing")
     for path in (PACKAGE_DATA / "countries.parquet", PACKAGE_DATA / "admin1.parquet"):
         digest.update(str(path.stat().st_size if path.exists() else -1).encode())
     for package in SOURCE_PACKAGES:

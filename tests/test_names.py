@@ -1,6 +1,6 @@
 import pytest
 
-from geodata.names import fold, is_code_like, key_variants, strip_article
+from geodata.names import fold, is_code_like, key_variants, query_keys, strip_article, translit_key
 
 
 @pytest.mark.parametrize("a,b", [
@@ -48,3 +48,35 @@ def test_plain_drops_diacritics_of_latin_names_only():
     assert plain("Bābil") == "Babil"
     assert plain("بغداد") == "بغداد"
     assert plain("") == ""
+
+
+@pytest.mark.parametrize("query, indexed", [
+    ("Maaret Misrine", "Ma'arrat Misrin"),  # doubled letters, final e, apostrophe
+    ("Jourf al-Sakhr", "Jurf as Sakhr"),  # ou/u, the article in the middle
+    ("Ras Lanouf", "Ra's Lanuf"),
+    ("Kourakhove", "Kurakhove"),  # ou/u, kh
+    ("Houliaïpole", "Huliaipole"),  # ï
+    ("Vovtchansk", "Vovchansk"),  # tch/ch
+    ("Tchassiv Iar", "Chasiv Yar"),  # tch/ch, ss/s, i/y
+    ("Chiraz", "Shiraz"),  # French ch is sh
+    ("Djalalabad", "Jalalabad"),  # dj/j
+    ("Jytomyr", "Zhytomyr"),  # French j is zh
+    ("Raqqah", "Rakka"),  # q/k, final ah
+    ("Deir ez-Zor", "Dayr az Zawr"),  # ei/ay, o/aw, the article
+    ("Wowtschansk", "Vovchansk"),  # German w and tsch
+    ("Kiwerzi", "Kivertsi"),  # German z
+    ("Вовчанськ", "Vovchansk"),  # Cyrillic
+    ("Горлівка", "Horlivka"),  # Ukrainian г is h
+])
+def test_translit_key_joins_romanisations(query, indexed):
+    assert translit_key(indexed) in query_keys(query)
+
+
+@pytest.mark.parametrize("a, b", [("Homs", "Hama"), ("Mosul", "Basra"), ("Kharkiv", "Kherson")])
+def test_translit_key_keeps_names_apart(a, b):
+    assert translit_key(a) != translit_key(b)
+
+
+def test_translit_key_of_other_scripts_and_short_names():
+    assert translit_key("بغداد") == ""  # Arabic script is matched by fold
+    assert query_keys("Gao") == []  # too short to be looked up by key

@@ -404,3 +404,44 @@ def test_a_names_own_vote_does_not_keep_it_in_its_country(resolver, town):
                                   for m in found], language="en")
     last = res[-1]
     assert last.basis == "document" and last.place["country_code"] == "SY", last.place
+
+
+def test_a_name_is_read_by_its_spelling_in_the_documents_country(resolver):
+    """"Kourakhovo" is no place's recorded spelling; in a story about Ukraine it is read by
+    its transliteration key as Kurakhove, and says so."""
+    text = ("Les forces russes ont pilonné Kourakhovo, à l'ouest de Donetsk, en Ukraine, "
+            "a indiqué l'armée ukrainienne.")
+    res = resolver.resolve(text, mentions(text, "Kourakhovo", "Donetsk", "Ukraine"),
+                           language="fr")
+    place = res[0].place
+    assert place["country_code"] == "UA" and place["match"] == "translit"
+    assert haversine_km(place["lat"], place["lon"], 47.99, 37.28) < 25
+    assert 0.8 <= place["similarity"] < 1 and res[2].place["match"] == "exact"
+
+
+def test_no_reading_by_spelling_for_words_or_without_a_focus(resolver):
+    text = "The Air Balloon roundabout near Birchfield will close, the county said."
+    res = resolver.resolve(text, mentions(text, "Air Balloon", "Birchfield"), language="en")
+    assert all(r.place is None or r.place.get("match", "exact") == "exact" for r in res)
+    lone = "Kourakhovo"
+    assert resolver.resolve(lone, mentions(lone, "Kourakhovo"))[0].place is None
+    # A word ("les Kurdes") or a spelling only loosely like a name ("Katioucha", the rocket,
+    # and Katūsh, Iraq) is not read by spelling in a story about Syria or Iraq.
+    text = ("Les forces dominées par les Kurdes ont tiré des roquettes Katioucha près de "
+            "Hassaké, en Syrie, non loin de l'Irak.")
+    res = resolver.resolve(text, mentions(text, "Kurdes", "Katioucha", "Hassaké", "Syrie",
+                                          "Irak"), language="fr")
+    assert all(r.place is None or r.place.get("match", "exact") == "exact" for r in res[:2])
+
+
+def test_finder_finds_villages_only_in_the_documents_countries(finder):
+    """Robotyne is a Who's On First village that the name list leaves out: found after a
+    locative word in a story about Ukraine, in another romanisation too, never elsewhere."""
+    for village in ("Robotyne", "Robotino"):
+        text = (f"Ukrainian troops advanced near {village}, in the Zaporizhzhia region of "
+                "Ukraine, the general staff said.")
+        found = {t: (lat, lon) for _s, _e, t, lat, lon in finder.find(text)}
+        assert village in found, found
+        assert haversine_km(*found[village], 47.45, 35.84) < 25
+    text = "Fans gathered near Robotyne before the game in Toronto, Canada, on Sunday."
+    assert "Robotyne" not in {t for _s, _e, t, _la, _lo in finder.find(text)}
