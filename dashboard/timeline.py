@@ -36,6 +36,21 @@ def frames(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
     return out
 
 
+def clamp_range(date_from: dt.date | None, date_to: dt.date | None,
+                bounds: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
+    """The (from, to) a date widget spanning ``bounds`` can show for a requested range.
+
+    ``None`` means the bound itself; a date outside ``bounds`` (a link with ``from=1600-01-01``)
+    is moved onto it, so the range selects the same events and the widgets never receive a
+    value outside what they can show (Streamlit's date slider fails on dates it cannot hold
+    as a JavaScript number). The result is ordered and inside ``bounds``.
+    """
+    lo_b, hi_b = bounds
+    lo = min(max(date_from or lo_b, lo_b), hi_b)
+    hi = min(max(date_to or hi_b, lo_b), hi_b)
+    return (lo, hi) if lo <= hi else (hi, lo)
+
+
 def window(cursor: dt.date, step: str, mode: str, start: dt.date) -> tuple[dt.date, dt.date]:
     """The date range shown at frame ``cursor``: from ``start`` (cumulative) or the last step."""
     if mode not in WINDOWS:

@@ -54,14 +54,20 @@ def _on_date_input() -> None:
 
 
 def _seed_dates(state: AppState, bounds: tuple[dt.date, dt.date], overwrite: bool) -> None:
-    lo = state.filters.date_from or bounds[0]
-    hi = state.filters.date_to or bounds[1]
     if overwrite or "f_dates" not in st.session_state:
+        lo, hi = timeline.clamp_range(state.filters.date_from, state.filters.date_to, bounds)
         st.session_state["f_dates"] = (lo, hi)
         st.session_state["f_from"], st.session_state["f_to"] = lo, hi
+    else:
+        # the span can change under the widgets (another store, the background switch)
+        lo, hi = timeline.clamp_range(*st.session_state["f_dates"], bounds)
+        if (lo, hi) != tuple(st.session_state["f_dates"]):
+            st.session_state["f_dates"] = (lo, hi)
+            st.session_state["f_from"], st.session_state["f_to"] = lo, hi
     if overwrite or "p_on" not in st.session_state:
         st.session_state["p_on"] = state.view.cursor is not None
-        st.session_state["p_cursor"] = state.view.cursor or hi
+        cursor = state.view.cursor or hi
+        st.session_state["p_cursor"] = min(max(cursor, lo), hi)
     if overwrite or "v_fit" not in st.session_state:
         st.session_state["v_fit"] = state.view.lat is None or state.view.zoom is None
         fit_lat, fit_lon, fit_zoom = 33.0, 40.0, 4.0
@@ -86,8 +92,7 @@ def _sidebar(events: pd.DataFrame, state: AppState,
     date_from = date_to = None
     span = bounds
     if bounds:
-        lo_state, hi_state = st.session_state["f_dates"]
-        span = (min(bounds[0], lo_state), max(bounds[1], hi_state))
+        span = bounds
         sb.slider("Date range", min_value=span[0], max_value=span[1], key="f_dates",
                   on_change=_on_slider, format="YYYY-MM-DD")
         c1, c2 = sb.columns(2)
@@ -225,6 +230,12 @@ def render() -> None:
     ui.seed_widgets(state, overwrite=from_url)
     if bounds:
         _seed_dates(state, bounds, overwrite=from_url)
+        f = state.filters
+        if from_url and ((f.date_from and f.date_from > bounds[1])
+                         or (f.date_to and f.date_to < bounds[0])):
+            notices.append(f"The link's dates ({f.date_from or 'start'} to {f.date_to or 'end'}) "
+                           f"lie outside the events of this store ({bounds[0]} to {bounds[1]}): "
+                           "the date range was moved onto them.")
     elif from_url or "v_fit" not in st.session_state:
         st.session_state["v_fit"] = True
         st.session_state["p_on"] = False
