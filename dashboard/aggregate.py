@@ -117,6 +117,21 @@ def top_actors(df: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return pd.DataFrame({"actor": counts.index.astype(str), "events": counts.to_numpy()})
 
 
+def newest(df: pd.DataFrame, n: int) -> np.ndarray:
+    """Positions in ``df`` of its ``n`` newest events, newest first (undated last; ties in
+    store order)."""
+    if not len(df):
+        return np.zeros(0, dtype=np.intp)
+    dates = df["event_date"].to_numpy(dtype="datetime64[ns]").astype("int64")
+    dates = np.where(pd.isna(df["event_date"]).to_numpy(), np.iinfo(np.int64).min, dates)
+    if n < len(df):
+        part = np.argpartition(-dates, n - 1)[:n]
+        order = part[np.lexsort((part, -dates[part]))]
+    else:
+        order = np.lexsort((np.arange(len(df)), -dates))
+    return order.astype(np.intp)
+
+
 def admin1_counts(df: pd.DataFrame) -> pd.DataFrame:
     """Events per (country, admin1) as coded on the events: columns country, admin1, events."""
     if not len(df):
@@ -127,31 +142,94 @@ def admin1_counts(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def choropleth_counts(df: pd.DataFrame, admin1_gdf: object) -> object:
-    """The admin-1 polygons that contain events, with ``events`` and ``fatalities`` columns.
+def admin1_keys(admin1_gdf: object) -> dict[tuple[str, str], int]:
+    """(country alpha-2, folded name) -> row position of the admin-1 polygon, for every name
+    of a unit (its name, GeoNames' admin-1 name, alternate names)."""
+    import json
 
-    Uses a spatial join of the distinct event coordinates with the boundaries, so it does not
-    depend on how the pipeline spelled the admin-1 name.
+    from geodata.names import fold
+
+    gdf = admin1_gdf
+    keys: dict[tuple[str, str], int] = {}
+    cols = [c for c in ("name", "geonames_admin1_name", "alt_names") if c in gdf.columns]
+    isos = gdf["iso_a2"].astype(str).to_numpy() if "iso_a2" in gdf.columns else [""] * len(gdf)
+    for pos, (iso, *names) in enumerate(zip(isos, *(gdf[c].to_numpy() for c in cols),
+                                            strict=True)):
+        for col, value in zip(cols, names, strict=True):
+            values: list[str] = []
+            if col == "alt_names" and isinstance(value, str) and value.startswith("["):
+                try:
+                    values = [str(v) for v in json.loads(value)]
+                except ValueError:
+                    values = []
+            elif isinstance(value, str):
+                values = [value]
+            for v in values:
+                if v.strip():
+                    keys.setdefault((iso, fold(v)), pos)
+    return keys
+
+
+def choropleth_counts(df: pd.DataFrame, admin1_gdf: object,
+                      iso3_to_iso2: dict[str, str] | None = None,
+                      keys: dict[tuple[str, str], int] | None = None) -> object:
+    """The admin-1 polygons that hold events, with ``events`` and ``fatalities`` columns.
+
+    An event counts in the polygon of the admin-1 unit it is coded with (same country, same
+    name after folding, any of the unit's names), so an area's count is the one of the
+    "By admin-1" table and of the admin-1 filter; only events whose coded unit has no polygon
+    (no name, a spelling the boundaries lack) are placed by a spatial join of their point.
+    ``iso3_to_iso2`` maps the events' ``iso`` codes to the polygons' ``iso_a2``; ``keys`` is
+    :func:`admin1_keys` (computed when not given).
     """
     import geopandas as gpd
 
+    from geodata.names import fold
+
     gdf = admin1_gdf
     assert isinstance(gdf, gpd.GeoDataFrame)
-    places = by_place(df)
-    if not len(places):
-        return gdf.iloc[0:0].assign(events=pd.Series(dtype="int64"),
-                                    fatalities=pd.Series(dtype="int64"))
-    points = gpd.GeoDataFrame(
-        places[["count", "fatalities"]],
-        geometry=gpd.points_from_xy(places["longitude"], places["latitude"]),
-        crs="EPSG:4326",
-    )
-    if gdf.crs is not None and gdf.crs != points.crs:
-        points = points.to_crs(gdf.crs)
-    joined = gpd.sjoin(points, gdf[["geometry"]], how="inner", predicate="within")
-    sums = joined.groupby("index_right").agg(events=("count", "sum"),
-                                             fatalities=("fatalities", "sum"))
-    out = gdf.loc[sums.index].copy()
+    empty = gdf.iloc[0:0].assign(events=pd.Series(dtype="int64"),
+                                 fatalities=pd.Series(dtype="int64"))
+    if not len(df):
+        return empty
+    keys = keys if keys is not None else admin1_keys(gdf)
+    iso_map = iso3_to_iso2 or {}
+    fat = df["fatalities"].fillna(0).to_numpy(dtype="int64")
+    iso = (df["iso"].astype(str).to_numpy() if "iso" in df.columns
+           else np.full(len(df), "", dtype=object))
+    groups = pd.DataFrame({"iso": iso, "admin1": df["admin1"].astype(str).to_numpy(),
+                           "fat": fat})
+    pos = np.full(len(df), -1, dtype=np.int64)
+    codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([groups["iso"], groups["admin1"]]))
+    for code, (i3, name) in enumerate(uniques):
+        if name.strip():
+            hit = keys.get((iso_map.get(i3, ""), fold(name)))
+            if hit is not None:
+                pos[codes == code] = hit
+    rest = np.flatnonzero(pos < 0)
+    if len(rest):
+        places = by_place(df.iloc[rest])
+        if len(places):
+            points = gpd.GeoDataFrame(
+                places[["latitude", "longitude"]],
+                geometry=gpd.points_from_xy(places["longitude"], places["latitude"]),
+                crs="EPSG:4326")
+            if gdf.crs is not None and gdf.crs != points.crs:
+                points = points.to_crs(gdf.crs)
+            joined = gpd.sjoin(points, gdf[["geometry"]].reset_index(drop=True), how="inner",
+                               predicate="within")
+            joined = joined[~joined.index.duplicated()]
+            where = dict(zip(zip(joined["latitude"], joined["longitude"], strict=True),
+                             joined["index_right"], strict=True))
+            sub = df.iloc[rest]
+            pos[rest] = [where.get((a, b), -1) for a, b in
+                         zip(sub["latitude"], sub["longitude"], strict=True)]
+    ok = pos >= 0
+    if not ok.any():
+        return empty
+    sums = (pd.DataFrame({"pos": pos[ok], "fat": fat[ok]}).groupby("pos")
+            .agg(events=("fat", "size"), fatalities=("fat", "sum")))
+    out = gdf.iloc[sums.index.to_numpy()].copy()
     out["events"] = sums["events"].astype("int64").to_numpy()
     out["fatalities"] = sums["fatalities"].astype("int64").to_numpy()
     return out

@@ -58,6 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--text", default="", help="search notes and sentences")
     exp.add_argument("--min-confidence", type=float, default=0.0)
     exp.add_argument("--include-background", action="store_true")
+    exp.add_argument("--include-undated", action="store_true",
+                     help="keep events without a date when --from/--to is given")
     exp.add_argument("--language", action="append", default=[])
     exp.add_argument("--source", action="append", default=[])
     exp.add_argument("--bbox", type=_bbox, default=None, metavar="MINLON,MINLAT,MAXLON,MAXLAT")
@@ -175,7 +177,8 @@ def _export(args: argparse.Namespace) -> int:
             actor_role=args.actor_role, event_types=tuple(args.event_types),
             sub_event_types=tuple(args.sub_event_types), countries=tuple(args.country),
             admin1=tuple(args.admin1), text=args.text, min_confidence=args.min_confidence,
-            include_background=args.include_background, languages=tuple(args.language),
+            include_background=args.include_background,
+            include_undated=args.include_undated, languages=tuple(args.language),
             sources=tuple(args.source), bbox=args.bbox)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

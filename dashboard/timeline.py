@@ -59,3 +59,25 @@ def window(cursor: dt.date, step: str, mode: str, start: dt.date) -> tuple[dt.da
         return start, cursor
     begin = (pd.Timestamp(cursor) - _OFFSETS[step] + pd.Timedelta(days=1)).date()
     return max(begin, start), cursor
+
+
+def brush_range(brush: object) -> tuple[dt.date, dt.date] | None:
+    """The days an interval brush of the over-time chart covers, or None.
+
+    Vega-Lite reports ``{"period": [start, end]}`` in epoch milliseconds (or ISO strings); a
+    cleared brush is empty.
+    """
+    if not isinstance(brush, dict) or not brush:
+        return None
+    values = next(iter(brush.values()))
+    if not isinstance(values, (list, tuple)) or len(values) != 2:
+        return None
+    try:
+        lo, hi = (pd.Timestamp(v, unit="ms") if isinstance(v, (int, float)) else pd.Timestamp(v)
+                  for v in values)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if pd.isna(lo) or pd.isna(hi):
+        return None
+    lo, hi = min(lo, hi), max(lo, hi)
+    return lo.date(), hi.date()

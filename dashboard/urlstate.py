@@ -157,6 +157,7 @@ _FILTER_PARAMS: dict[str, tuple[str, Callable[[str], Any], Callable[[Any], str]]
     "prec": ("geo_precision", _precisions, _join),
     "conf": ("min_confidence", _float_in(0.0, 1.0), _num),
     "bg": ("include_background", _bool, lambda v: "1" if v else "0"),
+    "undated": ("include_undated", _bool, lambda v: "1" if v else "0"),
     "lang": ("languages", _split, _join),
     "src": ("sources", _split, _join),
     "bbox": ("bbox", _bbox, lambda v: ",".join(_num(x) for x in v)),

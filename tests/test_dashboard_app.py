@@ -40,6 +40,12 @@ def _app(**params: str) -> AppTest:
     return at
 
 
+def map_args(at: AppTest) -> dict:
+    """The arguments the page passed to the map component."""
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)
+
+
 def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -61,9 +67,12 @@ def test_explore_default_view(store: Path, events: pd.DataFrame) -> None:
     assert at.query_params == {}
     labels = [b.label for b in at.get("download_button")]
     for fmt in ("CSV (ACLED columns)", "GeoJSON", "GeoParquet", "GeoPackage", "Excel",
-                "Sidecar (JSON)", "Map as PNG (for slides)"):
+                "Sidecar (JSON)"):
         assert fmt in labels
-    assert len(at.get("deck_gl_json_chart")) == 1
+    args = map_args(at)
+    assert args["legend"]["layer"] == "points" and args["png_name"].endswith(".png")
+    assert args["title"] == f"Conflict Atlas · {len(apply_filters(events, FilterState())):,} events"
+    assert "2024-01-01 to 2024-12-30" in args["subtitle"]
 
 
 def test_url_filters_set_widgets_and_count(store: Path, events: pd.DataFrame) -> None:
@@ -116,13 +125,18 @@ def test_bad_parameters_give_notices_not_crashes(store: Path, events: pd.DataFra
 
 
 def test_presentation_mode(store: Path) -> None:
-    at = _app(present="1", type="Battles").run()
+    at = _app(present="1", type="Battles", country="Syria").run()
     _no_errors(at)
     assert not at.title  # no page title, no table, no export
     assert any("Conflict Atlas ·" in m.value for m in at.markdown)
+    # the filter and the dates are named, there is a way out, no developer caption
+    assert any("Battles · Syria" in m.value and "2024" in m.value for m in at.markdown)
+    (exit_link,) = [b for b in at.get("link_button") if b.proto.label == "Exit presentation"]
+    assert "present" not in exit_link.proto.url and "type=Battles" in exit_link.proto.url
+    assert not any(" ms" in c.value for c in at.caption)
     assert not at.dataframe
-    assert len(at.get("deck_gl_json_chart")) == 1
-    assert any("legend" in m.value or "border-radius:6px" in m.value for m in at.markdown)
+    args = map_args(at)
+    assert args["legend"]["items"] and args["height"] <= 540
 
 
 def test_selected_event_detail_escapes_article_text(store: Path, events: pd.DataFrame) -> None:
@@ -140,7 +154,8 @@ def test_large_filtered_sets_are_aggregated(store: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(layers, "POINT_LIMIT", 100)
     at = _app().run()
     _no_errors(at)
-    assert any("aggregated on the server" in i.value for i in at.info)
+    assert any("aggregated on the server" in c.value for c in at.caption)
+    assert map_args(at)["legend"]["ramp"]["high"] != "1"
 
 
 def test_every_layer_and_basemap_renders(store: Path) -> None:
@@ -148,6 +163,8 @@ def test_every_layer_and_basemap_renders(store: Path) -> None:
         for basemap in ("offline", "carto"):
             at = _app(layer=layer, basemap=basemap).run()
             assert not at.exception, (layer, basemap, [e.value for e in at.exception])
+            legend = map_args(at)["legend"]
+            assert legend["layer"] == layer and (legend.get("items") or legend.get("ramp"))
 
 
 def test_play_frame_narrows_the_dates(store: Path, events: pd.DataFrame) -> None:
