@@ -56,16 +56,23 @@ class Loaded:
 VIEW_COLUMNS = ["event_id", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
                 "location", "admin1", "country", "iso", "latitude", "longitude", "fatalities"]
 CATEGORY_COLUMNS = ("event_type", "sub_event_type", "actor1", "actor2", "location", "admin1",
-                    "country", "iso")
+                    "country", "iso", "language", "source")
+
+
+# the other columns :func:`dashboard.filters.filter_mask` reads (the view frame is filtered)
+FILTER_COLUMNS = ["is_background", "geo_precision", "confidence", "language", "source",
+                  "notes", "sentence"]
 
 
 def view_frame(events: pd.DataFrame) -> pd.DataFrame:
-    """The :data:`VIEW_COLUMNS` of ``events``, repeated text as categoricals.
+    """The :data:`VIEW_COLUMNS` and :data:`FILTER_COLUMNS` of ``events``, repeated text as
+    categoricals.
 
     Same rows and values; taking the filtered rows of a million events then copies small
-    integer codes instead of strings (a tenth of the time), and the aggregates group on codes.
+    integer codes instead of strings (a tenth of the time), the aggregates group on codes,
+    and the actor, type and place filters test codes instead of strings.
     """
-    cols = [c for c in VIEW_COLUMNS if c in events.columns]
+    cols = [c for c in VIEW_COLUMNS + FILTER_COLUMNS if c in events.columns]
     out = events[cols].copy()
     for col in CATEGORY_COLUMNS:
         if col in out.columns:
@@ -140,6 +147,8 @@ def compute_aggregate(name: str, rows: pd.DataFrame, arg: Any = None) -> Any:
         return aggregate.admin1_counts(rows)
     if name == "event_types":
         return set(pd.unique(rows["event_type"])) if len(rows) else set()
+    if name == "grid":
+        return aggregate.grid_places(rows, float(arg[0]))
     if name == "newest":
         return aggregate.newest(rows, int(arg or 100))
     if name == "choropleth":
@@ -342,6 +351,23 @@ def countries_geojson(tolerance: float = 0.05,
     return _feature_collection(geoms)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _basemap_json(path: str, version: int, edits_version: int, theme: str) -> str:
+    from dashboard.layers import layers_json, offline_basemap_layers
+
+    events = _load(path, version, edits_version).events
+    countries = countries_geojson(focus=data_bbox(events, margin=10))
+    admin1 = admin1_geojson(data_bbox(events)) if len(events) else None
+    return layers_json(offline_basemap_layers(countries, admin1, None, None, theme=theme))
+
+
+def basemap_json(loaded: Loaded, theme: str) -> str:
+    """The offline basemap's outlines (ocean, countries, admin-1 around the events) as the
+    map component's JSON, built once per store version and theme: the browser converts and
+    triangulates them again only when this text changes."""
+    return _basemap_json(loaded.path, loaded.version[0], loaded.version[1], theme)
+
+
 def box_polygon(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> Any:
     import shapely
 
@@ -394,10 +420,11 @@ def warm_up(path: Path | None = None) -> dict[str, float]:
     step("boundaries", boundaries)
     if len(loaded.events):
         # the arguments the Explore page passes for its first view (default filters)
-        step("countries", lambda: countries_geojson(focus=data_bbox(loaded.events, margin=10)))
-        step("admin1", lambda: admin1_geojson(data_bbox(loaded.events)))
+        step("basemap", lambda: [basemap_json(loaded, theme) for theme in ("light", "dark")])
     step("places", lambda: city_labels(path))
     step("country names", country_labels)
+    step("admin-1 names", admin1_lookup)
+    step("actor aliases", actor_aliases)
     if len(loaded.events):
         step("options", lambda: [store_options(loaded, c) for c in OPTION_COLUMNS])
         step("dates", lambda: date_bounds(loaded, False))
@@ -413,7 +440,7 @@ def _warm_first_view(loaded: Loaded) -> None:
 
     state = FilterState()
     view = loaded.view if loaded.view is not None else loaded.events
-    rows = take_rows(view, filter_indices(loaded.events, state), VIEW_COLUMNS)
+    rows = take_rows(view, filter_indices(view, state), VIEW_COLUMNS)
     for name, arg in (("summary", None), ("event_types", None), ("time_series", None),
                       ("top_actors", 10), ("admin1_counts", None)):
         cached_aggregate(loaded, state, name, rows, arg)
@@ -435,4 +462,5 @@ def clear_caches() -> None:
     _places.clear()
     _aggregate.clear()
     _bounds.clear()
+    _basemap_json.clear()
     _options.clear()

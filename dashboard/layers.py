@@ -64,8 +64,6 @@ PALETTES = {
     "dark": Palette((27, 38, 51), (52, 56, 62), (130, 135, 140), (88, 92, 98),
                     (230, 230, 230), (170, 170, 160)),
 }
-OCEAN = PALETTES["light"].ocean
-LAND = PALETTES["light"].land
 
 
 def layers_json(layers: list[pdk.Layer]) -> str:
@@ -164,17 +162,15 @@ def offline_basemap_layers(countries: dict[str, Any] | None, admin1: dict[str, A
                            cities: pd.DataFrame | None,
                            country_labels: pd.DataFrame | None = None,
                            theme: str = "light") -> list[pdk.Layer]:
-    """Ocean, land, admin-1 and country outlines, country names and place labels: a map that
-    makes no network request.
+    """Land, admin-1 and country outlines, country names and place labels: a map that makes
+    no network request (the ocean is the background: :data:`PALETTES`).
 
     ``countries`` and ``admin1`` are GeoJSON FeatureCollections (simplified polygons);
     ``cities`` and ``country_labels`` have columns name, lat, lon (plain text: the TextLayer
     draws on the canvas); :func:`declutter` keeps those that do not overlap at the zoom.
     """
     pal = PALETTES.get(theme, PALETTES["light"])
-    ocean = pd.DataFrame({"polygon": [[[-180, -85], [180, -85], [180, 85], [-180, 85]]]})
-    layers = [pdk.Layer("PolygonLayer", ocean, id="basemap-ocean", get_polygon="polygon",
-                        get_fill_color=list(pal.ocean), stroked=False, pickable=False)]
+    layers: list[pdk.Layer] = []  # the ocean is the map's background colour (one layer less)
     if countries:
         layers.append(pdk.Layer("GeoJsonLayer", countries, id="basemap-countries",
                                 stroked=True, filled=True, get_fill_color=list(pal.land),
@@ -276,16 +272,20 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def thin_places(df: pd.DataFrame, limit: int = PLACE_LIMIT) -> pd.DataFrame:
-    """Events grouped by place (lat, lon, count); coordinates rounded further if needed."""
-    frame = df
-    for decimals in (None, 3, 2, 1, 0):
-        if decimals is not None:
-            frame = df.assign(latitude=df["latitude"].round(decimals),
-                              longitude=df["longitude"].round(decimals))
-        places = aggregate.by_place(frame)
-        if len(places) <= limit:
-            return places
+def density_places(df: pd.DataFrame, zoom: float, limit: int = PLACE_LIMIT,
+                   grid: Callable[[pd.DataFrame, float], pd.DataFrame] = aggregate.grid_places,
+                   ) -> pd.DataFrame:
+    """The events as weighted points on a grid of about two pixels at ``zoom`` (coarser
+    until at most ``limit``): the heatmap and hexagon layers' input.
+
+    The zoom is taken to the whole level below, so small zooms reuse the same grid (the app
+    passes a cached ``grid``).
+    """
+    cell = 2 * 360.0 / (512.0 * 2 ** math.floor(max(zoom, 0.0)))
+    places = grid(df, cell)
+    while len(places) > limit:
+        cell *= 2
+        places = grid(df, cell)
     return places
 
 
@@ -344,13 +344,16 @@ def selected_layer(row: pd.Series | None) -> list[pdk.Layer]:
 
 def build_layers(df: pd.DataFrame, layer: str, zoom: float, choropleth: Any = None,
                  h3_bins: Callable[[pd.DataFrame, int], pd.DataFrame] = aggregate.h3_bins,
-                 in_view: np.ndarray | None = None) -> MapResult:
+                 in_view: np.ndarray | None = None,
+                 grid: Callable[[pd.DataFrame, float], pd.DataFrame] = aggregate.grid_places,
+                 ) -> MapResult:
     """The data layers for ``layer`` at ``zoom``.
 
     Points: every event up to :data:`POINT_LIMIT`; above it, the events in view (``in_view``,
     a mask over ``df`` of the view and a margin) when they are few enough, else H3 cells at
-    a resolution that follows the zoom. ``h3_bins(df, resolution)`` computes the cells (the
-    app passes a cached one).
+    a resolution that follows the zoom. Heatmap and hexagons: the events in view as weighted
+    points on a grid that follows the zoom. ``h3_bins(df, resolution)`` and
+    ``grid(df, cell)`` compute the cells (the app passes cached ones).
     """
     n = len(df)
     if layer == "points":
@@ -370,14 +373,16 @@ def build_layers(df: pd.DataFrame, layer: str, zoom: float, choropleth: Any = No
                 "in view to see single events.")
         return MapResult([h3_layer], note, True, cells, res, top)
     if layer in ("heatmap", "hexagon"):
-        places = thin_places(df)
-        note = (f"{n:,} events sent as {len(places):,} weighted places."
-                if len(places) < n else "")
+        part = df.iloc[np.flatnonzero(in_view)] if in_view is not None else df
+        places = density_places(part, zoom, grid=grid)
+        note = (f"{len(part):,} events in and around the view sent as {len(places):,} "
+                "weighted points." if len(places) < len(part) else "")
         colors = [list(c) for c in HEAT_RAMP]
         if layer == "heatmap":
             lyr = pdk.Layer("HeatmapLayer", places, id="events-heat",
                             get_position=["longitude", "latitude"], get_weight="count",
-                            radius_pixels=40, color_range=colors, pickable=False)
+                            radius_pixels=40, color_range=colors, weights_texture_size=512,
+                            pickable=False)
         else:
             lyr = pdk.Layer("HexagonLayer", places, id="events-hex",
                             get_position=["longitude", "latitude"],

@@ -456,12 +456,11 @@ def test_offline_basemap_layers_draw_outlines_and_labels(events: pd.DataFrame) -
     cities = pd.DataFrame({"name": ["Mosul", XSS], "lat": [36.34, 33.3], "lon": [43.13, 44.4]})
     names = pd.DataFrame({"name": ["Iraq"], "lat": [33.0], "lon": [43.5]})
     base = layers.offline_basemap_layers(countries, countries, cities, names)
-    assert [layer.id for layer in base] == ["basemap-ocean", "basemap-countries",
-                                            "basemap-admin1", "basemap-country-names",
-                                            "basemap-cities"]
+    assert [layer.id for layer in base] == ["basemap-countries", "basemap-admin1",
+                                            "basemap-country-names", "basemap-cities"]
     dark = layers.offline_basemap_layers(countries, None, None, theme="dark")
     assert json.loads(layers.layers_json(dark))[0]["getFillColor"] == list(
-        layers.PALETTES["dark"].ocean)
+        layers.PALETTES["dark"].land)
 
 
 def test_place_labels_have_no_duplicates() -> None:

@@ -32,15 +32,17 @@ def _component() -> Any:
     return components.declare_component("deckmap", path=str(STATIC))
 
 
-def deck_map(*, layers: str, base: str, view: dict[str, Any], legend: dict[str, Any] | None,
-             height: int, theme: str, basemap: str, title: str, subtitle: str,
+def deck_map(*, layers: str, base: str, labels: str, view: dict[str, Any],
+             legend: dict[str, Any] | None,
+             height: int, theme: str, basemap: str, ocean: str, title: str, subtitle: str,
              attribution: str, png_name: str, key: str = KEY) -> Any:
     """Draw the map; returns the component's last report (a dict) or None.
 
-    ``layers`` and ``base`` are JSON arrays of pydeck layers (data layers, basemap layers);
+    ``layers``, ``base`` and ``labels`` are JSON arrays of pydeck layers (data layers, the
+    basemap's outlines, its labels), converted again in the browser only when they change;
     ``view`` holds ``rev`` (the map moves to the view only when ``rev`` changes) and either
     ``lat``/``lon``/``zoom``/``pitch``/``bearing`` or ``fit`` (``[w, s, e, n]``).
     """
-    return _component()(layers=layers, base=base, view=view, legend=legend, height=height,
-                        theme=theme, basemap=basemap, title=title, subtitle=subtitle,
+    return _component()(layers=layers, base=base, labels=labels, view=view, legend=legend, height=height,
+                        theme=theme, basemap=basemap, ocean=ocean, title=title, subtitle=subtitle,
                         attribution=attribution, png_name=png_name, key=key, default=None)

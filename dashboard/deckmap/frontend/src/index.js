@@ -76,8 +76,10 @@ let reportTimer = null;
 let interacted = false;
 let lastLayersJson = null;
 let lastBaseJson = null;
+let lastLabelsJson = null;
 let dataLayers = [];
 let baseLayers = [];
+let labelLayers = [];
 let tileErrors = 0;
 let cartoLayer = null;
 
@@ -247,7 +249,7 @@ function makeCarto(theme) {
 }
 
 function allLayers() {
-  return [...baseLayers, ...(cartoLayer ? [cartoLayer] : []), ...dataLayers];
+  return [...baseLayers, ...(cartoLayer ? [cartoLayer] : []), ...labelLayers, ...dataLayers];
 }
 
 // --- PNG ----------------------------------------------------------------------------------
@@ -265,6 +267,8 @@ function exportPng() {
   const dark = args.theme === 'dark';
   ctx.fillStyle = dark ? '#0e1117' : '#ffffff';
   ctx.fillRect(0, 0, out.width, out.height);
+  ctx.fillStyle = args.ocean || '#d6e4f0';
+  ctx.fillRect(0, head, canvas.width, canvas.height);
   ctx.drawImage(canvas, 0, head);
   ctx.fillStyle = dark ? '#fafafa' : '#1e1e1e';
   ctx.font = `bold ${Math.round(22 * scale)}px Helvetica, Arial, sans-serif`;
@@ -371,10 +375,12 @@ function ensureDeck() {
 }
 
 function render(newArgs) {
+  performance.mark('ca-render');
   args = newArgs;
   const height = args.height || 560;
   mapDiv.style.height = `${height}px`;
   document.body.dataset.theme = args.theme || 'light';
+  if (args.ocean) mapDiv.style.background = args.ocean;
   setHeight(height);
   if (args.view && args.view.rev !== appliedRev) {
     viewState = viewFromArgs(args.view);
@@ -386,6 +392,10 @@ function render(newArgs) {
   if (args.base !== lastBaseJson) {
     baseLayers = convertLayers(args.base);
     lastBaseJson = args.base;
+  }
+  if (args.labels !== lastLabelsJson) {
+    labelLayers = convertLayers(args.labels);
+    lastLabelsJson = args.labels;
   }
   if (args.layers !== lastLayersJson) {
     dataLayers = convertLayers(args.layers);
@@ -401,6 +411,7 @@ function render(newArgs) {
   renderLegend(args.legend);
   attribution.textContent = args.attribution || '';
   pngButton.style.display = args.png === false ? 'none' : '';
+  performance.mark('ca-converted');
   ensureDeck();
   deck.setProps({viewState, layers: allLayers()});
   if (args.notice) showNotice(args.notice);
@@ -417,4 +428,5 @@ window.addEventListener('resize', () => {
   if (deck) deck.setProps({viewState});
 });
 
+performance.mark('ca-ready');
 send('streamlit:componentReady', {apiVersion: 1});
