@@ -13,7 +13,7 @@ from dashboard import layers
 from dashboard.edits import EditLog
 from dashboard.filters import FilterState, apply_filters
 from dashboard.synthetic import XSS, synthetic_events
-from extract.store import write_events
+from extract.store import read_events, write_events
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 60
@@ -256,19 +256,37 @@ def test_add_articles_page_without_files(store: Path) -> None:
 @pytest.mark.slow
 def test_add_articles_runs_the_pipeline(store: Path) -> None:
     pytest.importorskip("extract.pipeline", reason="the extraction pipeline is not installed")
-    article = ("Mossoul, 12 mars 2024 (AFP) - Des affrontements entre l'armée irakienne et des "
-               "combattants de l'État islamique ont fait cinq morts mardi à Mossoul, selon la "
-               "police.\n")
+    dated = ("Mossoul, 12 mars 2024 (AFP) - Des affrontements entre l'armée irakienne et des "
+             "combattants de l'État islamique ont fait cinq morts mardi à Mossoul, selon la "
+             "police.\n")
+    undated = ("Des combats ont eu lieu mardi à Mossoul entre l'armée irakienne et l'État "
+               "islamique, faisant trois morts selon la police.\n")
     at = _app().run()
     at.switch_page("views/add_articles.py").run()
-    at.get("file_uploader")[0].set_value([("mossoul.txt", article.encode(), "text/plain"),
+    at.get("file_uploader")[0].set_value([("mossoul.txt", dated.encode(), "text/plain"),
+                                          ("sans-date.txt", undated.encode(), "text/plain"),
                                           ("broken.csv", b"\x00\x01\x02", "text/csv")])
     at.run()
+    # the files whose metadata gives no date are listed, each with a date input
+    assert any(s.value == "Publication dates" for s in at.subheader)
+    asked = {d.label: d for d in at.date_input}
+    assert {"mossoul.txt", "sans-date.txt"} <= set(asked)
+    asked["sans-date.txt"].set_value(pd.Timestamp("2024-04-02").date())
     next(b for b in at.button if b.label == "Extract events").click().run(timeout=240)
     assert not at.exception, [e.value for e in at.exception]
     success = [s.value for s in at.success]
     assert success and "articles read" in success[0]
     assert any("Rejected" in s.value for s in at.subheader)
+    new = read_events(store)
+    new = new[new["source"].isin(["mossoul.txt", "sans-date.txt"])]
+    assert set(new["source"]) == {"mossoul.txt", "sans-date.txt"}  # the original names
+    assert (new["source_url"] == "").all()  # no deleted temporary path
+    given = new[new["source"] == "sans-date.txt"]["event_date"]
+    # "mardi" before the given publication date (Tuesday 2 April 2024): the same day
+    assert len(given) and (given.dt.date == pd.Timestamp("2024-04-02").date()).all()
+    if new[new["source"] == "mossoul.txt"]["event_date"].isna().any():
+        # the pipeline found no date in the dateline: said, not hidden
+        assert any("have no date" in w.value for w in at.warning)
 
 
 def test_edits_file_is_jsonl(store: Path, events: pd.DataFrame) -> None:
