@@ -158,13 +158,14 @@ def newest(df: pd.DataFrame, n: int) -> np.ndarray:
     store order)."""
     if not len(df):
         return np.zeros(0, dtype=np.intp)
-    dates = df["event_date"].to_numpy(dtype="datetime64[ns]").astype("int64")
-    dates = np.where(pd.isna(df["event_date"]).to_numpy(), np.iinfo(np.int64).min, dates)
+    raw = df["event_date"].to_numpy(dtype="datetime64[ns]")
+    # newer first; undated last (float keys: no overflow when negated)
+    key = np.where(np.isnat(raw), np.inf, -raw.astype("int64").astype(float))
     if n < len(df):
-        part = np.argpartition(-dates, n - 1)[:n]
-        order = part[np.lexsort((part, -dates[part]))]
+        part = np.argpartition(key, n - 1)[:n]
+        order = part[np.lexsort((part, key[part]))]
     else:
-        order = np.lexsort((np.arange(len(df)), -dates))
+        order = np.lexsort((np.arange(len(df)), key))
     return order.astype(np.intp)
 
 

@@ -75,6 +75,11 @@ def _num(value: Any, lo: float, hi: float) -> float | None:
     return x if math.isfinite(x) and lo <= x <= hi else None
 
 
+def _wrap(lon: float) -> float:
+    """A longitude in -180..180 (the map repeats the world), unchanged when already in it."""
+    return lon if -180.0 <= lon <= 180.0 else ((lon + 180.0) % 360.0) - 180.0
+
+
 def read_report(value: Any, zoom: float | None = None) -> Report | None:
     """The meaning of a component value, or None when it is malformed (never raises).
 
@@ -89,10 +94,10 @@ def read_report(value: Any, zoom: float | None = None) -> Report | None:
     kind = value.get("kind")
     if kind == "view":
         lat, lon = _num(value.get("lat"), -90, 90), _num(value.get("lon"), -1e4, 1e4)
-        z = _num(value.get("zoom"), 0, 24)
+        z = _num(value.get("zoom"), 0, 30)
         if lat is None or lon is None or z is None:
             return None
-        lon = ((lon + 180.0) % 360.0) - 180.0  # the map repeats: keep one world
+        lon = _wrap(lon)
         view = MapView(round(lat, 5), round(lon, 5), round(min(z, 22.0), 2),
                        _num(value.get("pitch"), 0, 85) or 0.0,
                        _num(value.get("bearing"), -360, 360) or 0.0)
@@ -106,7 +111,7 @@ def read_report(value: Any, zoom: float | None = None) -> Report | None:
         lat, lon = _num(value.get("lat"), -90, 90), _num(value.get("lon"), -1e4, 1e4)
         if lat is None or lon is None:
             return None
-        lon = ((lon + 180.0) % 360.0) - 180.0
+        lon = _wrap(lon)
         return Report(int(seq), spot=Spot(lon, lat, zoom if zoom is not None else 4.0,
                                           str(value.get("layer") or ""),
                                           str(value.get("hex") or ""),

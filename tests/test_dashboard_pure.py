@@ -135,7 +135,8 @@ def _random_state(rng: random.Random) -> AppState:
         countries=pick(words), admin1=pick(words),
         text=rng.choice(["", "attack", "a,b%", "<img src=x>"]),
         geo_precision=pick([1, 2, 3]), min_confidence=rng.choice([0.0, 0.25, 0.333, 1.0]),
-        include_background=rng.random() < 0.5, languages=pick(["fr", "en"]),
+        include_background=rng.random() < 0.5, include_undated=rng.random() < 0.5,
+        languages=pick(["fr", "en"]),
         sources=pick(words),
         bbox=rng.choice([None, (30.5, 29.0, 48.25, 37.5)]),
     )

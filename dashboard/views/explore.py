@@ -465,7 +465,7 @@ def _inspect(events: pd.DataFrame, view: pd.DataFrame, positions: np.ndarray,
             if len(near) > SPOT_LIMIT:
                 st.caption(f"The {SPOT_LIMIT} nearest, newest first; zoom in or filter to "
                            "list the others.")
-            if st.button("Close the list", key="spot_close"):
+            if st.button("Close the list", key="close_spot"):
                 mapstate.clear_spot()
                 st.rerun()
     if selected is None:
