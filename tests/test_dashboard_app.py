@@ -130,13 +130,15 @@ def test_presentation_mode(store: Path) -> None:
     assert not at.title  # no page title, no table, no export
     assert any("Conflict Atlas ·" in m.value for m in at.markdown)
     # the filter and the dates are named, there is a way out, no developer caption
-    assert any("Battles · Syria" in m.value and "2024" in m.value for m in at.markdown)
-    (exit_link,) = [b for b in at.get("link_button") if b.proto.label == "Exit presentation"]
-    assert "present" not in exit_link.proto.url and "type=Battles" in exit_link.proto.url
+    assert any("Battles · Syria" in m.value and "2024" in m.value and "ca-count" in m.value
+               for m in at.markdown)
     assert not any(" ms" in c.value for c in at.caption)
     assert not at.dataframe
     args = map_args(at)
-    assert args["legend"]["items"] and args["height"] <= 540
+    assert args["legend"]["items"] and args["height"] <= 520
+    next(b for b in at.button if b.label == "Exit presentation").click().run()
+    assert dict(at.query_params) == {"type": "Battles", "country": "Syria"}
+    assert [t.value for t in at.title] == ["Conflict Atlas"]
 
 
 def test_selected_event_detail_escapes_article_text(store: Path, events: pd.DataFrame) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import html
 import logging
 import time
 from collections.abc import Callable
@@ -40,7 +41,7 @@ TABLE_LIMIT = 5_000
 SPOT_LIMIT = 30
 PLAY_DELAY_S = 0.8
 MAP_HEIGHT = 600
-PRESENT_MAP_HEIGHT = 520  # a 1280x720 screen: title, filter line and map
+PRESENT_MAP_HEIGHT = 500  # a 1280x720 screen: title, filter line and map
 TABLE_COLUMNS = ["event_date", "event_type", "sub_event_type", "actor1", "actor2", "location",
                  "admin1", "country", "fatalities", "confidence", "source", "notes", "event_id"]
 
@@ -276,12 +277,15 @@ def render() -> None:
         st.markdown(ui.HIDE_SIDEBAR_CSS, unsafe_allow_html=True)  # static CSS, no data
     else:
         st.title("Conflict Atlas")
-    ui.show_notices(notices)
-    if loaded.error:
-        st.error(escape_markdown(loaded.error))
-    if loaded.report.skipped:
-        st.warning(f"{len(loaded.report.skipped)} review edits could not be applied "
-                   "(see the Review page).")
+    # elements that come and go live in containers made on every run, so the map keeps its
+    # place in the page (Streamlit would otherwise mount a new map, losing the view)
+    with st.container():
+        ui.show_notices(notices)
+        if loaded.error:
+            st.error(escape_markdown(loaded.error))
+        if loaded.report.skipped:
+            st.warning(f"{len(loaded.report.skipped)} review edits could not be applied "
+                       "(see the Review page).")
     if not len(events):
         st.info("The event store is empty. Add articles on the **Add articles** page, or run "
                 "`conflict-atlas extract ARTICLES --out STORE`.")
@@ -309,11 +313,14 @@ def render() -> None:
         cols[2].metric("Places", f"{summ.places:,}")
         cols[3].metric("Date span", f"{summ.span_days:,} days" if summ.first else "—",
                        help=f"{summ.first} to {summ.last}" if summ.first else None)
-    st.caption(f"<span id='ca-count'>{summ.events}</span> events match the filters "
-               f"(of {len(events):,})."
-               + (f" Time frame: {eff.date_from} to {eff.date_to}." if state.view.cursor else ""),
-               unsafe_allow_html=True)  # numbers and dates only
-    _undated_notice(view, eff)
+    if not present:
+        st.caption(f"<span id='ca-count'>{summ.events}</span> events match the filters "
+                   f"(of {len(events):,})."
+                   + (f" Time frame: {eff.date_from} to {eff.date_to}."
+                      if state.view.cursor else ""),
+                   unsafe_allow_html=True)  # numbers and dates only
+    with st.container():
+        _undated_notice(view, eff)
 
     selected = _selected_row(events, st.session_state.get(ui.SELECTED, ""))
     if present:
@@ -358,11 +365,16 @@ def describe(f: FilterState, bounds: tuple[dt.date, dt.date] | None) -> str:
 
 
 def _present_header(count: int, subtitle: str, params: dict[str, str]) -> None:
-    st.markdown(f"## Conflict Atlas · {count:,} events")
+    """Title, filter and dates on one band, with the way out (fits a 1280x720 screen)."""
     exit_params = {k: v for k, v in params.items() if k != "present"}
-    c1, c2 = st.columns([5, 1])
-    c1.markdown(escape_markdown(subtitle))
-    c2.link_button("Exit presentation", ui.share_link(exit_params), icon=":material/close:")
+    c1, c2 = st.columns([6, 1], vertical_alignment="center")
+    c1.markdown(f"<h3 style='padding:0'>Conflict Atlas · {count:,} events"
+                f"<span id='ca-count' hidden>{count}</span></h3>"
+                f"<div>{html.escape(subtitle)}</div>",
+                unsafe_allow_html=True)  # the subtitle (filter values) is escaped
+    if c2.button("Exit presentation", icon=":material/close:", key="exit_present"):
+        st.query_params.from_dict(exit_params)
+        st.rerun()
 
 
 def _undated_notice(view: pd.DataFrame, eff: FilterState) -> None:
@@ -416,8 +428,6 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool, agg: Callable[.
                           h3_bins=lambda rows, res: agg("h3", rows, res), in_view=in_view,
                           # the rows in view: the key holds the view's bounds
                           grid=lambda rows, cell: agg("grid", rows, (cell, box)))
-    if result.note and not present:
-        st.caption(result.note)
     shown_types = agg("event_types", filtered)
     types = [(t, hex_color(EVENT_COLORS[t])) for t in EVENT_COLORS if t in shown_types]
     legend = mapview.legend(v.layer, aggregated=result.aggregated, event_types=types,
@@ -438,6 +448,8 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool, agg: Callable[.
         title=f"Conflict Atlas · {count:,} events", subtitle=subtitle, attribution=attribution,
         png_name=export_filename(effective_filters(state, None), "csv").rsplit(".", 1)[0]
         + ".png")
+    if result.note and not present:
+        st.caption(result.note)
     if data.boundaries()[0] is None:
         st.caption("Offline basemap without country outlines (boundaries not installed).")
 

@@ -74,6 +74,7 @@ let appliedRev = null;
 let seq = Date.now();
 let reportTimer = null;
 let interacted = false;
+let busy = false;
 let lastLayersJson = null;
 let lastBaseJson = null;
 let lastLabelsJson = null;
@@ -134,9 +135,13 @@ function reportView(auto = false) {
   });
 }
 
+function isBusy(s) {
+  return !!(s && (s.isDragging || s.isPanning || s.isZooming || s.isRotating || s.inTransition));
+}
+
 function scheduleReport() {
   clearTimeout(reportTimer);
-  reportTimer = setTimeout(() => reportView(false), 400);
+  reportTimer = setTimeout(() => reportView(false), 300);
 }
 
 // --- tooltip, legend, notices -------------------------------------------------------------
@@ -351,12 +356,19 @@ function ensureDeck() {
       viewState = vs;
       deck.setProps({viewState});
       tooltip.style.display = 'none';
-      if (interactionState && (interactionState.isDragging || interactionState.isZooming ||
-                               interactionState.isPanning || interactionState.inTransition)) {
-        interacted = true;
-      }
-      if (interacted) scheduleReport();
+      if (interactionState && isBusy(interactionState)) interacted = true;
+      if (interacted && !busy) scheduleReport();
       return vs;
+    },
+    // report once the pan, zoom or its transition has ended, not half-way
+    onInteractionStateChange: (state) => {
+      busy = isBusy(state);
+      if (busy) {
+        interacted = true;
+        clearTimeout(reportTimer);
+      } else if (interacted) {
+        scheduleReport();
+      }
     },
     onHover: showTooltip,
     onClick: (info) => {
