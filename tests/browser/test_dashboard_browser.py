@@ -320,6 +320,36 @@ def test_png_matches_the_map(page: Any, served: str) -> None:
     assert (title_band.max(axis=2) < 80).sum() > 200  # dark text: title and dates
 
 
+def test_dark_theme_follows_the_browser(browser: Any, served: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  color_scheme="dark")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        _open(page, served)
+        frame = _map(page, "events")
+        frame.wait_for_function("() => document.body.dataset.theme === 'dark'")
+        background = page.evaluate("() => getComputedStyle(document.querySelector("
+                                   "\"[data-testid='stApp']\")).backgroundColor")
+        rgb = [int(x) for x in background[background.index("(") + 1:-1].split(",")[:3]]
+        assert max(rgb) < 80, background  # a dark page
+    finally:
+        context.close()
+
+
+def test_failed_carto_basemap_says_so(page: Any, served: str) -> None:
+    # requests off the machine are aborted here, as a machine without a network would
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(LOOPBACK)
+               else route.abort())
+    _open(page, served, basemap="carto")
+    frame = _map(page, "events")
+    notice = frame.locator(".ca-notice")
+    notice.wait_for(state="visible")
+    assert "could not be loaded" in notice.inner_text()
+    assert frame.evaluate("() => window.__caDeck.props.layers.some("
+                          "l => l && l.id === 'basemap-countries')")  # the offline outlines
+
+
 def test_upload_with_a_dateline(browser: Any, tmp_path: Path) -> None:
     pytest.importorskip("extract.pipeline", reason="the extraction pipeline is not installed")
     from extract.store import read_events
