@@ -136,32 +136,10 @@ def _count_js(n: int) -> str:
             f" return e && e.textContent.trim() === '{n}'; }}")
 
 
-def _map_frame(page: Any) -> Any:
-    for frame in page.frames:
-        if "/component/dashboard.deckmap" in frame.url:
-            return frame
-    return None
+def _drawn(page: Any, layer: str) -> None:
+    from dashboard.deckmap.browser import drawn_frame
 
-
-def _drawn(page: Any, layer_prefix: str, timeout_s: float = 300) -> None:
-    """Until the map component holds a layer whose id starts with ``layer_prefix`` and has
-    drawn it (two animation frames later)."""
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        frame = _map_frame(page)
-        if frame is not None:
-            try:
-                ok = frame.evaluate(
-                    "p => !!(window.__caDeck && window.__caDeck.props.layers.some("
-                    "l => l && l.id === p))", layer_prefix)
-            except Exception:  # noqa: BLE001 - the frame is being replaced
-                ok = False
-            if ok:
-                frame.evaluate("() => new Promise(r => requestAnimationFrame(() =>"
-                               " requestAnimationFrame(() => r())))")
-                return
-        page.wait_for_timeout(50)  # lets playwright see new frames (a sleep would not)
-    raise TimeoutError(f"no {layer_prefix} layer drawn")
+    drawn_frame(page, layer, timeout_s=300)
 
 
 def _settle(page: Any) -> None:

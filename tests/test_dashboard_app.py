@@ -25,12 +25,8 @@ def events() -> pd.DataFrame:
 
 
 @pytest.fixture()
-def store(tmp_path: Path, events: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "events.parquet"
-    write_events(events, path)
-    monkeypatch.setenv("CONFLICT_ATLAS_STORE", str(path))
-    monkeypatch.delenv("CONFLICT_ATLAS_BASEMAP", raising=False)
-    return path
+def store(app_store: Path) -> Path:
+    return app_store
 
 
 def _app(**params: str) -> AppTest:

@@ -20,10 +20,7 @@ from dashboard.filters import FilterState, apply_filters
 from dashboard.synthetic import synthetic_events
 from dashboard.urlstate import params_to_state, state_to_params
 from extract.schema import validate_events
-from extract.store import write_events
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-
+from tests.test_dashboard_app import _app, map_args
 
 # --- pure ---------------------------------------------------------------------------------
 
@@ -140,24 +137,8 @@ def events() -> pd.DataFrame:
 
 
 @pytest.fixture()
-def store(tmp_path: Path, events: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "events.parquet"
-    write_events(events, path)
-    monkeypatch.setenv("CONFLICT_ATLAS_STORE", str(path))
-    monkeypatch.delenv("CONFLICT_ATLAS_BASEMAP", raising=False)
-    return path
-
-
-def _app(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at
-
-
-def _args(at: AppTest) -> dict:
-    (component,) = at.get("component_instance")
-    return json.loads(component.proto.json_args)
+def store(app_store: Path) -> Path:
+    return app_store
 
 
 def _count(at: AppTest) -> int:
@@ -172,27 +153,27 @@ def _view(seq: int, lat: float, lon: float, zoom: float, **extra: object) -> dic
 
 def test_a_pan_reaches_the_url_and_survives_filters_and_playback(store: Path) -> None:
     at = _app().run()
-    first = _args(at)["view"]
+    first = map_args(at)["view"]
     assert "lat" in first and at.query_params == {}
     at.session_state["map"] = _view(1, 36.2, 43.0, 8.5)
     at.run()
     assert dict(at.query_params) == {"lat": "36.2", "lon": "43", "zoom": "8.5"}
     at.multiselect(key="f_types").set_value(["Battles"]).run()
     at.checkbox(key="p_on").check().run()
-    args = _args(at)
+    args = map_args(at)
     # the map is not moved: same revision, the user's view
     assert args["view"]["rev"] == first["rev"]
     assert (args["view"]["lat"], args["view"]["lon"], args["view"]["zoom"]) == (36.2, 43.0, 8.5)
     assert at.query_params["zoom"] == "8.5" and at.query_params["type"] == "Battles"
     # a fit is asked for explicitly, and moves the map
     next(b for b in at.button if b.label == "Fit the map to the filtered events").click().run()
-    assert _args(at)["view"]["rev"] == first["rev"] + 1
+    assert map_args(at)["view"]["rev"] == first["rev"] + 1
     assert "zoom" not in at.query_params
 
 
 def test_a_shared_view_is_what_the_map_shows(store: Path) -> None:
     at = _app(lat="35.5", lon="41.25", zoom="7", pitch="30").run()
-    view = _args(at)["view"]
+    view = map_args(at)["view"]
     assert (view["lat"], view["lon"], view["zoom"], view["pitch"]) == (35.5, 41.25, 7.0, 30.0)
 
 
@@ -201,7 +182,7 @@ def test_a_bbox_link_filters_within_the_view(store: Path, events: pd.DataFrame) 
     at = _app(bbox="42,35,45,37").run()
     assert at.toggle(key="f_inview").value is True
     assert _count(at) == len(apply_filters(events, FilterState(bbox=bbox)))
-    assert _args(at)["view"]["fit"] == list(bbox)
+    assert map_args(at)["view"]["fit"] == list(bbox)
     assert at.query_params["bbox"] == "42,35,45,37"
     # the map's own report of the fitted view does not change the link's box
     at.session_state["map"] = _view(3, 36.0, 43.5, 6.2, auto=True)
@@ -230,7 +211,7 @@ def test_stacked_events_are_listed_and_each_can_be_selected(store: Path,
     other.click().run()
     assert at.query_params["event"] == events.loc[1, "event_id"]
     # highlighted on the map, with the ring in the legend
-    args = _args(at)
+    args = map_args(at)
     assert any(layer["id"] == "selected" for layer in json.loads(args["layers"]))
     assert args["legend"]["items"][-1]["label"] == "selected event"
 

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from dashboard.deckmap.browser import drawn_frame
 from dashboard.filters import FilterState, apply_filters
 from dashboard.layers import EVENT_COLORS
 from dashboard.synthetic import XSS, synthetic_events
@@ -37,23 +38,7 @@ def _open(page: object, base: str, **params: str) -> None:
 def _map(page: Any, layer: str | None = None) -> Any:
     """The map component's frame, once its deck has drawn (``layer``: that layer id)."""
     page.locator(DECK).first.wait_for()
-    for _ in range(1200):
-        frames = [f for f in page.frames
-                  if "/component/dashboard.deckmap" in f.url and not f.is_detached()]
-        frame = frames[-1] if frames else None
-        if frame is not None:
-            try:
-                ready = frame.evaluate(
-                    "id => !!(window.__caDeck && window.__caDeck.isInitialized && (!id ||"
-                    " window.__caDeck.props.layers.some(l => l && l.id === id)))", layer)
-            except Exception:  # noqa: BLE001 - the frame is being replaced
-                ready = False
-            if ready:
-                frame.evaluate("() => new Promise(r => requestAnimationFrame(() =>"
-                               " requestAnimationFrame(() => r())))")
-                return frame
-        page.wait_for_timeout(100)
-    raise AssertionError(f"the map did not draw {layer or 'anything'}")
+    return drawn_frame(page, layer)
 
 
 def _settle(page: Any) -> None:
