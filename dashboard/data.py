@@ -137,8 +137,8 @@ def compute_aggregate(name: str, rows: pd.DataFrame, arg: Any = None) -> Any:
     """One of the page's aggregates of the filtered ``rows`` (see :func:`cached_aggregate`)."""
     if name == "summary":
         return aggregate.summary(rows)
-    if name == "h3":
-        return aggregate.h3_bins(rows, int(arg))
+    if name == "h3":  # arg: (resolution, the view's bounds when rows are those in view)
+        return aggregate.h3_bins(rows, int(arg[0]))
     if name == "time_series":
         return aggregate.time_series(rows)
     if name == "top_actors":
@@ -447,7 +447,7 @@ def _warm_first_view(loaded: Loaded) -> None:
     if len(rows) > POINT_LIMIT:
         _lat, _lon, zoom = fit_view(rows)
         rounded, res = h3_input(rows, zoom)
-        cached_aggregate(loaded, state, "h3", rounded, res)
+        cached_aggregate(loaded, state, "h3", rounded, (res, None))
 
 
 OPTION_COLUMNS = ("actor", "country", "admin1", "language", "source")

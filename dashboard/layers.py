@@ -366,7 +366,10 @@ def build_layers(df: pd.DataFrame, layer: str, zoom: float, choropleth: Any = No
                 note = (f"{shown:,} of the {n:,} filtered events are in and around the view "
                         "and drawn one by one; zoom out to see them all as H3 cells.")
                 return MapResult([_points_layer(part)], note, False, shown)
-        h3_layer, cells, res, top = _h3_layer(df, zoom, h3_bins)
+        # zoomed in, only the cells in and around the view are computed and sent
+        part = (df.iloc[np.flatnonzero(in_view)]
+                if in_view is not None and in_view.sum() < len(df) / 2 else df)
+        h3_layer, cells, res, top = _h3_layer(part, zoom, h3_bins)
         note = (f"{n:,} events are more than the {POINT_LIMIT:,} drawn one by one: the map "
                 f"shows them aggregated on the server into {cells:,} H3 cells (resolution "
                 f"{res}, following the zoom). Zoom in until fewer than {POINT_LIMIT:,} are "

@@ -48,13 +48,13 @@ def seed(state: AppState, *, overwrite: bool) -> None:
     ss[SEQ] = value.get("seq") if isinstance(value, dict) else None
 
 
-def take_report() -> bool:
-    """Apply the component's latest report, if new; True when it was a click."""
+def take_report() -> None:
+    """Apply the component's latest report, if new."""
     ss = st.session_state
     view = ss.get(VIEW)
     report = read_report(ss.get(KEY), zoom=view.zoom if view else None)
     if report is None or report.seq == ss.get(SEQ):
-        return False
+        return
     ss[SEQ] = report.seq
     if report.size:
         ss[SIZE] = report.size
@@ -62,9 +62,9 @@ def take_report() -> bool:
         ss[SPOT] = report.spot
         if report.spot.event_id:
             ss["_ca_selected_event"] = report.spot.event_id
-        return True
+        return
     if report.view is None:
-        return False
+        return
     if not report.auto:  # the user moved the map
         ss[VIEW] = report.view
         ss[FIT_BBOX] = None
@@ -74,7 +74,6 @@ def take_report() -> bool:
         # from now on, so the link holds it and a filter change does not move the map
         ss[VIEW] = report.view
         ss[BOUNDS] = report.bounds
-    return False
 
 
 def fit() -> None:

@@ -80,7 +80,7 @@ def test_aggregates_of_the_view_equal_those_of_the_events(events: pd.DataFrame,
     pd.testing.assert_frame_equal(
         _plain(adm_v).sort_values(key, ignore_index=True),
         _plain(adm_f).sort_values(key, ignore_index=True), check_dtype=False)
-    h3_v = data.compute_aggregate("h3", narrow, 5).sort_values("hex", ignore_index=True)
+    h3_v = data.compute_aggregate("h3", narrow, (5, None)).sort_values("hex", ignore_index=True)
     h3_f = aggregate.h3_bins(full, 5).sort_values("hex", ignore_index=True)
     pd.testing.assert_frame_equal(h3_v, h3_f)
     assert data.compute_aggregate("event_types", narrow) == set(full["event_type"].unique())

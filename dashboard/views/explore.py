@@ -77,12 +77,6 @@ def _seed_dates(state: AppState, bounds: tuple[dt.date, dt.date], overwrite: boo
         st.session_state["p_on"] = state.view.cursor is not None
         cursor = state.view.cursor or hi
         st.session_state["p_cursor"] = min(max(cursor, lo), hi)
-    if overwrite or "v_fit" not in st.session_state:
-        st.session_state["v_fit"] = state.view.lat is None or state.view.zoom is None
-        fit_lat, fit_lon, fit_zoom = 33.0, 40.0, 4.0
-        st.session_state["v_lat"] = state.view.lat if state.view.lat is not None else fit_lat
-        st.session_state["v_lon"] = state.view.lon if state.view.lon is not None else fit_lon
-        st.session_state["v_zoom"] = state.view.zoom if state.view.zoom is not None else fit_zoom
 
 
 def _apply_pending_play() -> None:
@@ -254,7 +248,7 @@ def render() -> None:
     _apply_pending_play()
     ui.seed_widgets(state, overwrite=from_url)
     mapstate.seed(state, overwrite=from_url)
-    clicked = mapstate.take_report()
+    mapstate.take_report()
     bounds = data.date_bounds(loaded, bool(st.session_state.get("f_bg")))
     if bounds:
         if not from_url:
@@ -330,11 +324,11 @@ def render() -> None:
     with map_col:
         _map(filtered, state, present, agg, loaded, selected, summ.events, subtitle)
     with panel:
-        _inspect(events, view, positions, selected, clicked)
+        _inspect(events, view, positions, selected)
     shown = _table_rows(events, positions, filtered, agg)
     table_sel = _table(shown, len(filtered))
     _select_from_table(table_sel, shown)
-    _charts(filtered, agg, bounds)
+    _charts(filtered, agg)
     _share_and_export(events, positions, filtered, eff, params)
     logger.info("explore: %d of %d events, filtered in %.0f ms, page script %.0f ms",
                 len(filtered), len(events), filter_ms, (time.perf_counter() - started) * 1000)
@@ -425,8 +419,11 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool, agg: Callable[.
     box = mapstate.bounds()
     in_view = in_bounds(filtered, box, margin=0.25) if box is not None else None
     result = build_layers(filtered, v.layer, zoom, choropleth,
-                          h3_bins=lambda rows, res: agg("h3", rows, res), in_view=in_view,
-                          # the rows in view: the key holds the view's bounds
+                          # the key tells the rows: all the filtered events, or those in view
+                          h3_bins=lambda rows, res: agg("h3", rows,
+                                                        (res, box if len(rows) < len(filtered)
+                                                         else None)),
+                          in_view=in_view,
                           grid=lambda rows, cell: agg("grid", rows, (cell, box)))
     shown_types = agg("event_types", filtered)
     types = [(t, hex_color(EVENT_COLORS[t])) for t in EVENT_COLORS if t in shown_types]
@@ -455,7 +452,7 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool, agg: Callable[.
 
 
 def _inspect(events: pd.DataFrame, view: pd.DataFrame, positions: np.ndarray,
-             selected: pd.Series | None, clicked: bool) -> None:
+             selected: pd.Series | None) -> None:
     """The panel beside the map: the events at the clicked spot, then the selected event."""
     spot = mapstate.spot()
     if spot is not None:
@@ -511,8 +508,7 @@ def _table(shown: pd.DataFrame, total: int) -> object:
     )
 
 
-def _charts(filtered: pd.DataFrame, agg: Callable[..., Any],
-            bounds: tuple[dt.date, dt.date] | None) -> None:
+def _charts(filtered: pd.DataFrame, agg: Callable[..., Any]) -> None:
     import altair as alt
 
     st.subheader("Over time")
