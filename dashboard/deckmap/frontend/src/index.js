@@ -254,7 +254,8 @@ function makeCarto(theme) {
 }
 
 function allLayers() {
-  return [...baseLayers, ...(cartoLayer ? [cartoLayer] : []), ...labelLayers, ...dataLayers];
+  // labels over the data: a choropleth or heatmap does not hide the names
+  return [...baseLayers, ...(cartoLayer ? [cartoLayer] : []), ...dataLayers, ...labelLayers];
 }
 
 // --- PNG ----------------------------------------------------------------------------------
