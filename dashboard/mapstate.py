@@ -113,7 +113,8 @@ def wire(view: MapView | None, fitted: tuple[float, float, float] | None) -> dic
     """The ``view`` argument of the component: the view, a bbox to fit, or the fit of the
     events (``fitted``: lat, lon, zoom), with the revision."""
     ss = st.session_state
-    out: dict[str, object] = {"rev": ss.get(REV, 0)}
+    # seq: the last report taken, so the map knows whether this view has seen its latest move
+    out: dict[str, object] = {"rev": ss.get(REV, 0), "seq": ss.get(SEQ) or 0}
     if view is not None:
         out.update(lat=view.lat, lon=view.lon, zoom=view.zoom, pitch=view.pitch,
                    bearing=view.bearing)

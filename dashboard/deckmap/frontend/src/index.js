@@ -75,6 +75,7 @@ let seq = Date.now();
 let reportTimer = null;
 let interacted = false;
 let busy = false;
+let lastViewSeq = 0;
 let lastLayersJson = null;
 let lastBaseJson = null;
 let lastLabelsJson = null;
@@ -121,7 +122,18 @@ function round(x, d) {
 
 function report(kind, extra) {
   seq += 1;
+  if (kind === 'view') lastViewSeq = seq;
   setValue({kind, seq, ...extra});
+}
+
+// The server's view differs from the one shown although the server has seen this map's
+// last view report (a map mounted again, or a view the page set): show the server's.
+// A render that left before the last report arrived carries an older view: not applied.
+function serverMoved(view) {
+  if (view.fit || !viewState || busy || (view.seq || 0) < lastViewSeq) return false;
+  return Math.abs(view.lat - viewState.latitude) > 1e-4 ||
+    Math.abs(view.lon - viewState.longitude) > 1e-4 ||
+    Math.abs(view.zoom - viewState.zoom) > 0.01;
 }
 
 function reportView(auto = false) {
@@ -395,7 +407,7 @@ function render(newArgs) {
   document.body.dataset.theme = args.theme || 'light';
   if (args.ocean) mapDiv.style.background = args.ocean;
   setHeight(height);
-  if (args.view && args.view.rev !== appliedRev) {
+  if (args.view && (args.view.rev !== appliedRev || serverMoved(args.view))) {
     viewState = viewFromArgs(args.view);
     appliedRev = args.view.rev;
     interacted = false;
