@@ -47,8 +47,9 @@ def _settle(page: Any) -> None:
 
 
 def _view_of(page: Any) -> dict:
-    """The view the map shows now."""
-    frame = _map(page)
+    """The view the map on the page shows now (the frame of the map's element)."""
+    _map(page)
+    frame = page.locator(DECK).last.element_handle().content_frame()
     return frame.evaluate("() => { const v = window.__caDeck.props.viewState ||"
                           " window.__caDeck.viewState; return {lat: v.latitude,"
                           " lon: v.longitude, zoom: v.zoom}; }")
@@ -208,7 +209,12 @@ def test_view_round_trips_through_the_url_after_a_pan_and_zoom(browser: Any,
                                arg=before["zoom"] + 0.5)
         _settle(page)
         query = _query(page)
-        shown = _view_of(page)
+        for _ in range(30):  # the URL and the map agree once the page has settled
+            shown = _view_of(page)
+            if abs(float(query["zoom"]) - shown["zoom"]) < 0.02:
+                break
+            page.wait_for_timeout(500)
+            query = _query(page)
         assert abs(float(query["zoom"]) - shown["zoom"]) < 0.02
         assert abs(float(query["lat"]) - shown["lat"]) < 1e-3
         assert abs(float(query["lon"]) - shown["lon"]) < 1e-3
