@@ -7,9 +7,19 @@ STAMP  := $(VENV)/.installed
 STORE  ?= data/events.parquet
 PORT   ?= 8501
 
-.PHONY: setup gazetteer sample run serve test fuzz bench screenshots lint clean
+.PHONY: setup component gazetteer sample run serve test fuzz bench screenshots lint clean
 
-setup: $(STAMP)
+# the map component (deck.gl in a Streamlit component): built from the npm packages pinned in
+# its package-lock.json; nothing is fetched when the app runs
+FRONTEND  := dashboard/deckmap/frontend
+COMPONENT := dashboard/deckmap/static/deckmap.js
+
+setup: $(STAMP) $(COMPONENT)
+
+component: $(COMPONENT)
+
+$(COMPONENT): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(FRONTEND)/build.mjs $(wildcard $(FRONTEND)/src/*)
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +57,7 @@ bench: gazetteer
 	$(PY) bench/bench_geocode.py
 	$(PY) bench/bench_extract.py
 	$(PY) bench/bench_dashboard.py
+	$(PY) bench/bench_learned.py
 
 screenshots: sample
 	$(PY) docs/make_screenshots.py $(STORE)
@@ -55,4 +66,4 @@ lint: setup
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(FRONTEND)/node_modules dashboard/deckmap/static

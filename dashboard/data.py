@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -53,18 +54,25 @@ class Loaded:
 
 # the columns the Explore page's map, figures and charts read
 VIEW_COLUMNS = ["event_id", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
-                "location", "admin1", "country", "latitude", "longitude", "fatalities"]
+                "location", "admin1", "country", "iso", "latitude", "longitude", "fatalities"]
 CATEGORY_COLUMNS = ("event_type", "sub_event_type", "actor1", "actor2", "location", "admin1",
-                    "country")
+                    "country", "iso", "language", "source")
+
+
+# the other columns :func:`dashboard.filters.filter_mask` reads (the view frame is filtered)
+FILTER_COLUMNS = ["is_background", "geo_precision", "confidence", "language", "source",
+                  "notes", "sentence"]
 
 
 def view_frame(events: pd.DataFrame) -> pd.DataFrame:
-    """The :data:`VIEW_COLUMNS` of ``events``, repeated text as categoricals.
+    """The :data:`VIEW_COLUMNS` and :data:`FILTER_COLUMNS` of ``events``, repeated text as
+    categoricals.
 
     Same rows and values; taking the filtered rows of a million events then copies small
-    integer codes instead of strings (a tenth of the time), and the aggregates group on codes.
+    integer codes instead of strings (a tenth of the time), the aggregates group on codes,
+    and the actor, type and place filters test codes instead of strings.
     """
-    cols = [c for c in VIEW_COLUMNS if c in events.columns]
+    cols = [c for c in VIEW_COLUMNS + FILTER_COLUMNS if c in events.columns]
     out = events[cols].copy()
     for col in CATEGORY_COLUMNS:
         if col in out.columns:
@@ -129,8 +137,8 @@ def compute_aggregate(name: str, rows: pd.DataFrame, arg: Any = None) -> Any:
     """One of the page's aggregates of the filtered ``rows`` (see :func:`cached_aggregate`)."""
     if name == "summary":
         return aggregate.summary(rows)
-    if name == "h3":
-        return aggregate.h3_bins(rows, int(arg))
+    if name == "h3":  # arg: (resolution, the view's bounds when rows are those in view)
+        return aggregate.h3_bins(rows, int(arg[0]))
     if name == "time_series":
         return aggregate.time_series(rows)
     if name == "top_actors":
@@ -139,6 +147,14 @@ def compute_aggregate(name: str, rows: pd.DataFrame, arg: Any = None) -> Any:
         return aggregate.admin1_counts(rows)
     if name == "event_types":
         return set(pd.unique(rows["event_type"])) if len(rows) else set()
+    if name == "grid":
+        return aggregate.grid_places(rows, float(arg[0]))
+    if name == "newest":
+        return aggregate.newest(rows, int(arg or 100))
+    if name == "choropleth":
+        _countries, admin1, _err = boundaries()
+        iso, keys = admin1_lookup()
+        return aggregate.choropleth_counts(rows, admin1, iso, keys)
     raise ValueError(f"unknown aggregate {name!r}")
 
 
@@ -165,17 +181,98 @@ def cached_aggregate(loaded: Loaded, filters: object, name: str, rows: pd.DataFr
 
 @st.cache_resource(max_entries=3)
 def _places(path: str, version: int, edits_version: int, limit: int) -> pd.DataFrame:
+    from dashboard.layers import place_labels
+
     df = _load(path, version, edits_version).events
-    places = aggregate.by_place(df).sort_values("count", ascending=False)
-    places = places[places["location"] != ""].drop_duplicates("location").head(limit)
-    return places.rename(columns={"location": "name", "latitude": "lat", "longitude": "lon"})
+    if not len(df):
+        return place_labels(pd.DataFrame())
+    # one label per place name, where most of its events are; background events (recalled
+    # from other years) count for little
+    frame = pd.DataFrame({"name": df["location"].astype(str).to_numpy(),
+                          "lat": df["latitude"].to_numpy(), "lon": df["longitude"].to_numpy(),
+                          "precision": df["geo_precision"].to_numpy(),
+                          "weight": np.where(df["is_background"].to_numpy(dtype=bool), 0.01,
+                                             1.0)})
+    spots = (frame.groupby(["name", "lat", "lon"], sort=False)
+             .agg(count=("weight", "sum"), precision=("precision", "min")).reset_index())
+    best = spots.sort_values("count", ascending=False, kind="stable").drop_duplicates("name")
+    places = best.drop(columns="count").merge(
+        spots.groupby("name", sort=False)["count"].sum().reset_index(), on="name")
+    return place_labels(places, limit=limit)
 
 
 def city_labels(path: Path | None = None, limit: int = 40) -> pd.DataFrame:
-    """The most frequent event places, as basemap labels (name, lat, lon)."""
+    """The most frequent event places, once each, as basemap labels (name, lat, lon,
+    priority): see :func:`dashboard.layers.place_labels`."""
     path = path or store_path()
     return _places(str(path), EventStore(path).version(), EditLog.for_store(path).version(),
                    limit)
+
+
+@st.cache_resource(show_spinner=False)
+def actor_aliases() -> dict[str, list[str]]:
+    """The alias table's aliases per canonical actor (see :mod:`dashboard.actors`)."""
+    from dashboard.actors import read_aliases
+
+    return read_aliases()
+
+
+@st.cache_resource(show_spinner=False)
+def country_labels() -> pd.DataFrame:
+    """Country names at their label points (Natural Earth's), for the offline basemap."""
+    countries, _admin1, _err = boundaries()
+    if countries is None:
+        return pd.DataFrame(columns=["name", "lat", "lon"])
+    frame = countries[["name", "label_lat", "label_lon"]].dropna()
+    frame = frame[frame["name"].astype(str).str.strip() != ""]
+    return (frame.rename(columns={"label_lat": "lat", "label_lon": "lon"})
+            .reset_index(drop=True))
+
+
+@st.cache_resource(show_spinner=False)
+def admin1_lookup() -> tuple[dict[str, str], dict[tuple[str, str], int]]:
+    """(alpha-3 -> alpha-2 country codes, admin-1 name keys) for the choropleth."""
+    countries, admin1, _err = boundaries()
+    if countries is None or admin1 is None:
+        return {}, {}
+    iso = {str(a3): str(a2) for a3, a2 in zip(countries["iso_a3"], countries["iso_a2"],
+                                               strict=True) if a2 and a3}
+    return iso, aggregate.admin1_keys(admin1)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _bounds(path: str, version: int, edits_version: int, include_background: bool
+            ) -> tuple[Any, Any] | None:
+    df = _load(path, version, edits_version).events
+    dates = df["event_date"] if include_background else df["event_date"][~df["is_background"]]
+    dates = dates.dropna()
+    if not len(dates):
+        return None
+    return dates.min().date(), dates.max().date()
+
+
+def date_bounds(loaded: Loaded, include_background: bool) -> tuple[Any, Any] | None:
+    """First and last date of the events the background switch lets through (the date
+    slider's span: background events an article recalls from years before do not stretch it)."""
+    if loaded.error or not loaded.path:
+        return None
+    return _bounds(loaded.path, loaded.version[0], loaded.version[1], include_background)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _options(path: str, version: int, edits_version: int, column: str) -> list[str]:
+    from dashboard.filters import actor_options, options
+
+    df = _load(path, version, edits_version).events
+    return actor_options(df) if column == "actor" else options(df, column)
+
+
+def store_options(loaded: Loaded, column: str) -> list[str]:
+    """The sidebar's choices for ``column`` (or ``"actor"``), computed once per store version
+    (a million rows take a second or more each time)."""
+    if loaded.error or not loaded.path:
+        return []
+    return _options(loaded.path, loaded.version[0], loaded.version[1], column)
 
 
 @st.cache_resource(show_spinner=False)
@@ -254,6 +351,23 @@ def countries_geojson(tolerance: float = 0.05,
     return _feature_collection(geoms)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _basemap_json(path: str, version: int, edits_version: int, theme: str) -> str:
+    from dashboard.layers import layers_json, offline_basemap_layers
+
+    events = _load(path, version, edits_version).events
+    countries = countries_geojson(focus=data_bbox(events, margin=10))
+    admin1 = admin1_geojson(data_bbox(events)) if len(events) else None
+    return layers_json(offline_basemap_layers(countries, admin1, None, None, theme=theme))
+
+
+def basemap_json(loaded: Loaded, theme: str) -> str:
+    """The offline basemap's outlines (ocean, countries, admin-1 around the events) as the
+    map component's JSON, built once per store version and theme: the browser converts and
+    triangulates them again only when this text changes."""
+    return _basemap_json(loaded.path, loaded.version[0], loaded.version[1], theme)
+
+
 def box_polygon(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> Any:
     import shapely
 
@@ -306,9 +420,14 @@ def warm_up(path: Path | None = None) -> dict[str, float]:
     step("boundaries", boundaries)
     if len(loaded.events):
         # the arguments the Explore page passes for its first view (default filters)
-        step("countries", lambda: countries_geojson(focus=data_bbox(loaded.events, margin=10)))
-        step("admin1", lambda: admin1_geojson(data_bbox(loaded.events)))
+        step("basemap", lambda: [basemap_json(loaded, theme) for theme in ("light", "dark")])
     step("places", lambda: city_labels(path))
+    step("country names", country_labels)
+    step("admin-1 names", admin1_lookup)
+    step("actor aliases", actor_aliases)
+    if len(loaded.events):
+        step("options", lambda: [store_options(loaded, c) for c in OPTION_COLUMNS])
+        step("dates", lambda: date_bounds(loaded, False))
     if len(loaded.events):
         step("first view", lambda: _warm_first_view(loaded))
     return timings
@@ -321,22 +440,27 @@ def _warm_first_view(loaded: Loaded) -> None:
 
     state = FilterState()
     view = loaded.view if loaded.view is not None else loaded.events
-    rows = take_rows(view, filter_indices(loaded.events, state), VIEW_COLUMNS)
+    rows = take_rows(view, filter_indices(view, state), VIEW_COLUMNS)
     for name, arg in (("summary", None), ("event_types", None), ("time_series", None),
                       ("top_actors", 10), ("admin1_counts", None)):
         cached_aggregate(loaded, state, name, rows, arg)
     if len(rows) > POINT_LIMIT:
         _lat, _lon, zoom = fit_view(rows)
         rounded, res = h3_input(rows, zoom)
-        cached_aggregate(loaded, state, "h3", rounded, res)
+        cached_aggregate(loaded, state, "h3", rounded, (res, None))
 
 
+OPTION_COLUMNS = ("actor", "country", "admin1", "language", "source")
 WARM_MODULES = ("altair", "streamlit.emojis", "pyarrow.compute", "pydeck", "h3", "dashboard.aggregate",
                 "dashboard.export", "dashboard.filters", "dashboard.layers", "dashboard.text",
-                "dashboard.timeline", "dashboard.ui", "dashboard.urlstate", "dashboard.png")
+                "dashboard.timeline", "dashboard.ui", "dashboard.urlstate", "dashboard.mapview",
+                "dashboard.mapstate", "dashboard.deckmap", "dashboard.actors")
 
 
 def clear_caches() -> None:
     _load.clear()
     _places.clear()
     _aggregate.clear()
+    _bounds.clear()
+    _basemap_json.clear()
+    _options.clear()

@@ -57,6 +57,8 @@ FILTER_FIELDS: tuple[FilterField, ...] = (
                 "lowest confidence, 0..1"),
     FilterField("include_background", "bg", "--include-background", "flag",
                 "also events an article only recalls"),
+    FilterField("include_undated", "undated", "--include-undated", "flag",
+                "keep events without a date when a date range is set"),
     FilterField("languages", "lang", "--language", "list", "article language, repeatable"),
     FilterField("sources", "src", "--source", "list", "source, repeatable"),
     FilterField("bbox", "bbox", "--bbox", "bbox", "box: min lon, min lat, max lon, max lat"),
@@ -79,6 +81,7 @@ class FilterState:
     geo_precision: tuple[int, ...] = ()
     min_confidence: float = 0.0
     include_background: bool = False
+    include_undated: bool = False  # keep events without a date when a date range is set
     languages: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     # min_lon, min_lat, max_lon, max_lat
@@ -144,14 +147,15 @@ def filter_mask(df: pd.DataFrame, state: FilterState) -> np.ndarray:
         mask &= ~df["is_background"].to_numpy(dtype=bool)
     if state.date_from or state.date_to:
         dates = df["event_date"]
-        ok = np.array(dates.notna().to_numpy(dtype=bool), copy=True)
+        undated = dates.isna().to_numpy(dtype=bool)
+        ok = ~undated
         if state.date_from:
             ok &= (dates >= pd.Timestamp(state.date_from)).fillna(False).to_numpy(dtype=bool)
         if state.date_to:
             # the whole "to" day is included
             end = pd.Timestamp(state.date_to) + pd.Timedelta(days=1)
             ok &= (dates < end).fillna(False).to_numpy(dtype=bool)
-        mask &= ok
+        mask &= (ok | undated) if state.include_undated else ok
     if state.event_types:
         mask &= _isin(df["event_type"], state.event_types)
     if state.sub_event_types:

@@ -33,6 +33,21 @@ def frames(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
     return out
 
 
+def clamp_range(date_from: dt.date | None, date_to: dt.date | None,
+                bounds: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
+    """The (from, to) a date widget spanning ``bounds`` can show for a requested range.
+
+    ``None`` means the bound itself; a date outside ``bounds`` (a link with ``from=1600-01-01``)
+    is moved onto it, so the range selects the same events and the widgets never receive a
+    value outside what they can show (Streamlit's date slider fails on dates it cannot hold
+    as a JavaScript number). The result is ordered and inside ``bounds``.
+    """
+    lo_b, hi_b = bounds
+    lo = min(max(date_from or lo_b, lo_b), hi_b)
+    hi = min(max(date_to or hi_b, lo_b), hi_b)
+    return (lo, hi) if lo <= hi else (hi, lo)
+
+
 def window(cursor: dt.date, step: str, mode: str, start: dt.date) -> tuple[dt.date, dt.date]:
     """The date range shown at frame ``cursor``: from ``start`` (cumulative) or the last step."""
     if mode not in WINDOWS:
@@ -41,3 +56,25 @@ def window(cursor: dt.date, step: str, mode: str, start: dt.date) -> tuple[dt.da
         return start, cursor
     begin = (pd.Timestamp(cursor) - _OFFSETS[step] + pd.Timedelta(days=1)).date()
     return max(begin, start), cursor
+
+
+def brush_range(brush: object) -> tuple[dt.date, dt.date] | None:
+    """The days an interval brush of the over-time chart covers, or None.
+
+    Vega-Lite reports ``{"period": [start, end]}`` in epoch milliseconds (or ISO strings); a
+    cleared brush is empty.
+    """
+    if not isinstance(brush, dict) or not brush:
+        return None
+    values = next(iter(brush.values()))
+    if not isinstance(values, (list, tuple)) or len(values) != 2:
+        return None
+    try:
+        lo, hi = (pd.Timestamp(v, unit="ms") if isinstance(v, (int, float)) else pd.Timestamp(v)
+                  for v in values)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if pd.isna(lo) or pd.isna(hi):
+        return None
+    lo, hi = min(lo, hi), max(lo, hi)
+    return lo.date(), hi.date()

@@ -37,12 +37,11 @@ FIELD_KEYS: dict[str, tuple[str, str]] = {
     "f_prec": ("filters", "geo_precision"),
     "f_conf": ("filters", "min_confidence"),
     "f_bg": ("filters", "include_background"),
+    "f_undated": ("filters", "include_undated"),
     "f_langs": ("filters", "languages"),
     "f_sources": ("filters", "sources"),
     "v_layer": ("view", "layer"),
     "v_basemap": ("view", "basemap"),
-    "v_pitch": ("view", "pitch"),
-    "v_bearing": ("view", "bearing"),
     "p_step": ("view", "step"),
     "p_window": ("view", "window"),
 }
@@ -129,8 +128,18 @@ HIDE_SIDEBAR_CSS = """
 """
 
 
-def event_detail(row: pd.Series) -> None:
-    """An event's detail: the highlighted sentence and its fields, all shown as text."""
+def theme_type() -> str:
+    """``"dark"`` or ``"light"``: the theme the browser shows (it follows the system's)."""
+    try:
+        kind = st.context.theme.type
+    except (AttributeError, RuntimeError):
+        kind = None
+    return "dark" if kind == "dark" else "light"
+
+
+def event_detail(row: pd.Series, compact: bool = False) -> None:
+    """An event's detail: the highlighted sentence and its fields, all shown as text
+    (``compact``: the main fields only, for the panel beside the map)."""
     date = row["event_date"].date().isoformat() if pd.notna(row["event_date"]) else "undated"
     terms = {"place": [row["location"], row["admin1"]],
              "actor": [row["actor1"], row["actor2"], row["assoc_actor_1"], row["assoc_actor_2"]],
@@ -150,6 +159,10 @@ def event_detail(row: pd.Series) -> None:
         "Confidence": f"{row['confidence']:.2f}", "Source": row["source"],
         "Language": row["language"], "Notes": row["notes"], "Event id": row["event_id"],
     }
+    if compact:
+        fields = {k: v for k, v in fields.items()
+                  if k in ("Date", "Event type", "Sub-type", "Actor 1", "Actor 2", "Location",
+                           "Admin-1", "Fatalities", "Source", "Event id")}
     st.dataframe(pd.DataFrame({"field": list(fields), "value": [str(v) for v in fields.values()]}),
                  hide_index=True, width="stretch")
     url = safe_url(str(row["source_url"]))

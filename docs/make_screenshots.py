@@ -4,7 +4,7 @@
 
 STORE defaults to ``data/events.parquet`` when it exists (``make sample``), else a seeded
 synthetic store. Each page is captured in normal mode, and Explore also in presentation
-mode (``?present=1``).
+mode (``?present=1``, at 1280x720), with the heatmap layer and in the dark theme.
 """
 
 from __future__ import annotations
@@ -27,14 +27,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
+# file, page, query, (width, height), colour scheme
 SHOTS = [
-    ("explore.png", "", {}),
-    ("explore-present.png", "", {"present": "1"}),
-    ("explore-heatmap.png", "", {"layer": "heatmap"}),
-    ("add-articles.png", "add", {}),
-    ("review.png", "review", {}),
-    ("about.png", "about", {}),
+    ("explore.png", "", {}, (1440, 1000), "light"),
+    ("explore-present.png", "", {"present": "1"}, (1280, 720), "light"),
+    ("explore-heatmap.png", "", {"layer": "heatmap"}, (1440, 1000), "light"),
+    ("explore-dark.png", "", {"layer": "choropleth"}, (1440, 1000), "dark"),
+    ("add-articles.png", "add", {}, (1440, 1000), "light"),
+    ("review.png", "review", {}, (1440, 1000), "light"),
+    ("about.png", "about", {}, (1440, 1000), "light"),
 ]
+MAP = "iframe[title='dashboard.deckmap.deckmap']"
 
 
 def _port() -> int:
@@ -74,16 +77,22 @@ def main(argv: list[str]) -> int:
             OUT.mkdir(parents=True, exist_ok=True)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for name, path, params in SHOTS:
+                for name, path, params, (width, height), scheme in SHOTS:
                     if path == "review" and len(events):
                         params = {"event": str(events["event_id"].iloc[0])}
-                    page = browser.new_page(viewport={"width": 1440, "height": 1000})
-                    page.set_default_timeout(60_000)
+                    context = browser.new_context(viewport={"width": width, "height": height},
+                                                  color_scheme=scheme)
+                    page = context.new_page()
+                    page.set_default_timeout(120_000)
                     page.goto(base + path + ("?" + urlencode(params) if params else ""))
-                    page.wait_for_selector("h1, [data-testid='stDeckGlJsonChart']")
-                    page.wait_for_timeout(3500)
+                    page.wait_for_selector(MAP if path == "" else "h1")
+                    # the map's frame draws, reports its view, and the page settles
+                    page.wait_for_timeout(9000)
+                    page.wait_for_function(
+                        "() => !document.querySelector(\"[data-testid='stStatusWidget']\")")
+                    page.wait_for_timeout(1500)
                     page.screenshot(path=str(OUT / name), full_page=path != "")
-                    page.close()
+                    context.close()
                     print("wrote", OUT / name)
                 browser.close()
         finally:

@@ -20,7 +20,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-
 SPLITS_DIR = Path(__file__).resolve().parent / "data" / "splits"
 SPLIT_NAMES = ("dev", "test")
 SALT = "conflict-atlas-split-1"

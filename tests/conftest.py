@@ -31,3 +31,15 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory,
     files of failed writes may go)."""
     monkeypatch.setenv("CONFLICT_ATLAS_DATA", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+
+
+@pytest.fixture()
+def app_store(tmp_path: Path, events: object, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store holding the module's ``events`` fixture, served to AppTest runs of the app."""
+    from extract.store import write_events
+
+    path = tmp_path / "events.parquet"
+    write_events(events, path)
+    monkeypatch.setenv("CONFLICT_ATLAS_STORE", str(path))
+    monkeypatch.delenv("CONFLICT_ATLAS_BASEMAP", raising=False)
+    return path

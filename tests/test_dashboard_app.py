@@ -13,7 +13,7 @@ from dashboard import layers
 from dashboard.edits import EditLog
 from dashboard.filters import FilterState, apply_filters
 from dashboard.synthetic import XSS, synthetic_events
-from extract.store import write_events
+from extract.store import read_events, write_events
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 TIMEOUT = 60
@@ -25,12 +25,8 @@ def events() -> pd.DataFrame:
 
 
 @pytest.fixture()
-def store(tmp_path: Path, events: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "events.parquet"
-    write_events(events, path)
-    monkeypatch.setenv("CONFLICT_ATLAS_STORE", str(path))
-    monkeypatch.delenv("CONFLICT_ATLAS_BASEMAP", raising=False)
-    return path
+def store(app_store: Path) -> Path:
+    return app_store
 
 
 def _app(**params: str) -> AppTest:
@@ -38,6 +34,12 @@ def _app(**params: str) -> AppTest:
     for key, value in params.items():
         at.query_params[key] = value
     return at
+
+
+def map_args(at: AppTest) -> dict:
+    """The arguments the page passed to the map component."""
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)
 
 
 def _metric(at: AppTest, label: str) -> str:
@@ -61,9 +63,12 @@ def test_explore_default_view(store: Path, events: pd.DataFrame) -> None:
     assert at.query_params == {}
     labels = [b.label for b in at.get("download_button")]
     for fmt in ("CSV (ACLED columns)", "GeoJSON", "GeoParquet", "GeoPackage", "Excel",
-                "Sidecar (JSON)", "Map as PNG (for slides)"):
+                "Sidecar (JSON)"):
         assert fmt in labels
-    assert len(at.get("deck_gl_json_chart")) == 1
+    args = map_args(at)
+    assert args["legend"]["layer"] == "points" and args["png_name"].endswith(".png")
+    assert args["title"] == f"Conflict Atlas · {len(apply_filters(events, FilterState())):,} events"
+    assert "2024-01-01 to 2024-12-30" in args["subtitle"]
 
 
 def test_url_filters_set_widgets_and_count(store: Path, events: pd.DataFrame) -> None:
@@ -116,13 +121,20 @@ def test_bad_parameters_give_notices_not_crashes(store: Path, events: pd.DataFra
 
 
 def test_presentation_mode(store: Path) -> None:
-    at = _app(present="1", type="Battles").run()
+    at = _app(present="1", type="Battles", country="Syria").run()
     _no_errors(at)
     assert not at.title  # no page title, no table, no export
     assert any("Conflict Atlas ·" in m.value for m in at.markdown)
+    # the filter and the dates are named, there is a way out, no developer caption
+    assert any("Battles · Syria" in m.value and "2024" in m.value and "ca-count" in m.value
+               for m in at.markdown)
+    assert not any(" ms" in c.value for c in at.caption)
     assert not at.dataframe
-    assert len(at.get("deck_gl_json_chart")) == 1
-    assert any("legend" in m.value or "border-radius:6px" in m.value for m in at.markdown)
+    args = map_args(at)
+    assert args["legend"]["items"] and args["height"] <= 520
+    next(b for b in at.button if b.label == "Exit presentation").click().run()
+    assert dict(at.query_params) == {"type": "Battles", "country": "Syria"}
+    assert [t.value for t in at.title] == ["Conflict Atlas"]
 
 
 def test_selected_event_detail_escapes_article_text(store: Path, events: pd.DataFrame) -> None:
@@ -140,7 +152,8 @@ def test_large_filtered_sets_are_aggregated(store: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(layers, "POINT_LIMIT", 100)
     at = _app().run()
     _no_errors(at)
-    assert any("aggregated on the server" in i.value for i in at.info)
+    assert any("aggregated on the server" in c.value for c in at.caption)
+    assert map_args(at)["legend"]["ramp"]["high"] != "1"
 
 
 def test_every_layer_and_basemap_renders(store: Path) -> None:
@@ -148,6 +161,8 @@ def test_every_layer_and_basemap_renders(store: Path) -> None:
         for basemap in ("offline", "carto"):
             at = _app(layer=layer, basemap=basemap).run()
             assert not at.exception, (layer, basemap, [e.value for e in at.exception])
+            legend = map_args(at)["legend"]
+            assert legend["layer"] == layer and (legend.get("items") or legend.get("ramp"))
 
 
 def test_play_frame_narrows_the_dates(store: Path, events: pd.DataFrame) -> None:
@@ -239,19 +254,37 @@ def test_add_articles_page_without_files(store: Path) -> None:
 @pytest.mark.slow
 def test_add_articles_runs_the_pipeline(store: Path) -> None:
     pytest.importorskip("extract.pipeline", reason="the extraction pipeline is not installed")
-    article = ("Mossoul, 12 mars 2024 (AFP) - Des affrontements entre l'armée irakienne et des "
-               "combattants de l'État islamique ont fait cinq morts mardi à Mossoul, selon la "
-               "police.\n")
+    dated = ("Mossoul, 12 mars 2024 (AFP) - Des affrontements entre l'armée irakienne et des "
+             "combattants de l'État islamique ont fait cinq morts mardi à Mossoul, selon la "
+             "police.\n")
+    undated = ("Des combats ont eu lieu mardi à Mossoul entre l'armée irakienne et l'État "
+               "islamique, faisant trois morts selon la police.\n")
     at = _app().run()
     at.switch_page("views/add_articles.py").run()
-    at.get("file_uploader")[0].set_value([("mossoul.txt", article.encode(), "text/plain"),
+    at.get("file_uploader")[0].set_value([("mossoul.txt", dated.encode(), "text/plain"),
+                                          ("sans-date.txt", undated.encode(), "text/plain"),
                                           ("broken.csv", b"\x00\x01\x02", "text/csv")])
     at.run()
+    # the files whose metadata gives no date are listed, each with a date input
+    assert any(s.value == "Publication dates" for s in at.subheader)
+    asked = {d.label: d for d in at.date_input}
+    assert {"mossoul.txt", "sans-date.txt"} <= set(asked)
+    asked["sans-date.txt"].set_value(pd.Timestamp("2024-04-02").date())
     next(b for b in at.button if b.label == "Extract events").click().run(timeout=240)
     assert not at.exception, [e.value for e in at.exception]
     success = [s.value for s in at.success]
     assert success and "articles read" in success[0]
     assert any("Rejected" in s.value for s in at.subheader)
+    new = read_events(store)
+    new = new[new["source"].isin(["mossoul.txt", "sans-date.txt"])]
+    assert set(new["source"]) == {"mossoul.txt", "sans-date.txt"}  # the original names
+    assert (new["source_url"] == "").all()  # no deleted temporary path
+    given = new[new["source"] == "sans-date.txt"]["event_date"]
+    # "mardi" before the given publication date (Tuesday 2 April 2024): the same day
+    assert len(given) and (given.dt.date == pd.Timestamp("2024-04-02").date()).all()
+    if new[new["source"] == "mossoul.txt"]["event_date"].isna().any():
+        # the pipeline found no date in the dateline: said, not hidden
+        assert any("have no date" in w.value for w in at.warning)
 
 
 def test_edits_file_is_jsonl(store: Path, events: pd.DataFrame) -> None:

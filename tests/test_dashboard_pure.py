@@ -9,11 +9,12 @@ import json
 import random
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from dashboard import aggregate, layers, text, timeline
+from dashboard import aggregate, layers, mapview, text, timeline
 from dashboard.edits import EditLog, apply_edits, edits_path_for
 from dashboard.export import (
     FORMATS,
@@ -134,7 +135,8 @@ def _random_state(rng: random.Random) -> AppState:
         countries=pick(words), admin1=pick(words),
         text=rng.choice(["", "attack", "a,b%", "<img src=x>"]),
         geo_precision=pick([1, 2, 3]), min_confidence=rng.choice([0.0, 0.25, 0.333, 1.0]),
-        include_background=rng.random() < 0.5, languages=pick(["fr", "en"]),
+        include_background=rng.random() < 0.5, include_undated=rng.random() < 0.5,
+        languages=pick(["fr", "en"]),
         sources=pick(words),
         bbox=rng.choice([None, (30.5, 29.0, 48.25, 37.5)]),
     )
@@ -259,39 +261,57 @@ def test_choropleth_counts_by_spatial_join(events: pd.DataFrame) -> None:
 
 # --- layers -------------------------------------------------------------------------------
 
-def test_point_records_escape_tooltips(events: pd.DataFrame) -> None:
+def test_point_records_tooltips_are_plain_text(events: pd.DataFrame) -> None:
+    # issue 15 item 8: tooltips were escaped twice (&#x27;, a literal <br/>); the map
+    # component writes tt_title / tt_lines as text nodes, so they hold the text itself
     recs = layers.point_records(events)
-    blob = " ".join(recs["tt_title"]) + " ".join(recs["tt_body"])
-    assert "<img" not in blob
-    assert "&lt;img src=x onerror=alert(1)&gt;" in blob
+    lines = [line for item in recs["tt_lines"] for line in item]
+    blob = " ".join(recs["tt_title"]) + " ".join(lines)
+    assert any(line.startswith(f"Militia {XSS}") for line in lines) and f"Town {XSS}" in lines
+    assert "&lt;" not in blob and "&#x27;" not in blob and "<br" not in blob
+    quoted = events.head(3).assign(location="Dar'a")
+    assert "Dar'a" in layers.point_records(quoted)["tt_lines"].iloc[0]
     assert len(recs) == len(events)
     colors = set(zip(recs["r"], recs["g"], recs["b"], strict=True))
     assert len(colors) == len(EventType)
 
 
-def test_deck_offline_makes_no_tile_request(events: pd.DataFrame) -> None:
-    res = layers.build_deck(events.head(50), basemap="offline")
-    spec = json.loads(res.deck.to_json())
-    assert spec.get("mapProvider") in (None, "")
-    # Streamlit substitutes Carto's style for a null mapStyle; pydeck's placeholder it drops
-    assert spec.get("mapStyle") == "__MAP_STYLE__"
-    assert "cartocdn" not in res.deck.to_json()
+def test_offline_layers_make_no_request(events: pd.DataFrame) -> None:
+    res = layers.build_layers(events.head(50), "points", 5.0)
+    spec = json.loads(layers.layers_json(res.layers))
     assert not res.aggregated and res.objects_sent == 50
-    points = spec["layers"][-1]
-    assert points["radiusUnits"] == "pixels"  # a literal, not an "@@=" expression
-    online = layers.build_deck(events.head(50), basemap="carto")
-    assert "carto" in online.deck.to_json()
+    assert spec[-1]["radiusUnits"] == "pixels"  # a literal, not an "@@=" expression
+    base = layers.offline_basemap_layers(None, None, pd.DataFrame(
+        {"name": ["Mosul"], "lat": [36.3], "lon": [43.1]}))
+    blob = layers.layers_json(base + res.layers)
+    assert "http" not in blob and "carto" not in blob
 
 
 def test_large_sets_are_aggregated_and_said_so() -> None:
     big = synthetic_events(layers.POINT_LIMIT + 10, seed=3, jitter=0.3)
-    res = layers.build_deck(big, layer="points")
+    res = layers.build_layers(big, "points", 5.0)
     assert res.aggregated and "aggregated on the server" in res.note
-    assert res.objects_sent < 5000
-    heat = layers.build_deck(big, layer="heatmap")
+    assert res.objects_sent < 5000 and res.resolution is not None and res.top > 0
+    heat = layers.build_layers(big, "heatmap", 5.0)
     assert heat.objects_sent <= layers.PLACE_LIMIT
     for name in ("hexagon", "choropleth"):
-        assert layers.build_deck(big.head(100), layer=name).deck is not None
+        assert isinstance(layers.build_layers(big.head(100), name, 5.0).layers, list)
+
+
+def test_level_of_detail_follows_the_view() -> None:
+    big = synthetic_events(layers.POINT_LIMIT + 10, seed=3, jitter=0.3)
+    # zoomed in on Mosul: few events in view, drawn one by one
+    mosul = mapview.in_bounds(big, (42.9, 36.1, 43.4, 36.6))
+    assert 0 < mosul.sum() < layers.POINT_LIMIT
+    near = layers.build_layers(big, "points", 10.0, in_view=mosul)
+    assert not near.aggregated and near.objects_sent == mosul.sum()
+    assert near.layers[0].id == "events"
+    # the whole region in view: H3 cells, finer as the zoom grows
+    everything = np.ones(len(big), dtype=bool)
+    far = layers.build_layers(big, "points", 4.0, in_view=everything)
+    closer = layers.build_layers(big, "points", 7.0, in_view=everything)
+    assert far.aggregated and closer.aggregated
+    assert far.resolution < closer.resolution
 
 
 def test_fit_view_and_legend(events: pd.DataFrame) -> None:
@@ -435,27 +455,31 @@ def test_offline_basemap_layers_draw_outlines_and_labels(events: pd.DataFrame) -
     countries = gpd.GeoDataFrame({"name": ["A"]}, geometry=[box(35, 29, 49, 38)],
                                  crs="EPSG:4326").__geo_interface__
     cities = pd.DataFrame({"name": ["Mosul", XSS], "lat": [36.34, 33.3], "lon": [43.13, 44.4]})
-    base = layers.offline_basemap_layers(countries, countries, cities)
-    assert [layer.id for layer in base] == ["basemap-ocean", "basemap-countries",
-                                            "basemap-admin1", "basemap-cities"]
-    deck = layers.build_deck(events.head(10), basemap_layers=base)
-    spec = json.loads(deck.deck.to_json())
-    assert [lyr["id"] for lyr in spec["layers"]][-1] == "events"  # data drawn on top
-    # the online basemap does not draw the offline outlines
-    online = json.loads(layers.build_deck(events.head(10), basemap="carto",
-                                          basemap_layers=base).deck.to_json())
-    assert [lyr["id"] for lyr in online["layers"]] == ["events"]
+    names = pd.DataFrame({"name": ["Iraq"], "lat": [33.0], "lon": [43.5]})
+    base = layers.offline_basemap_layers(countries, countries, cities, names)
+    assert [layer.id for layer in base] == ["basemap-countries", "basemap-admin1",
+                                            "basemap-country-names", "basemap-cities"]
+    dark = layers.offline_basemap_layers(countries, None, None, theme="dark")
+    assert json.loads(layers.layers_json(dark))[0]["getFillColor"] == list(
+        layers.PALETTES["dark"].land)
 
 
-def test_png_export_draws_events() -> None:
-    from PIL import Image
+def test_place_labels_have_no_duplicates() -> None:
+    # the sample's "Deir ez-Zor" (the town) and "Dayr az Zawr" (its governorate, 24 km away)
+    places = pd.DataFrame({
+        "name": ["Deir ez-Zor", "Dayr az Zawr", "Mosul", "mosul", "Ninawa"],
+        "lat": [35.33588, 35.154729, 36.335, 36.34, 36.2],
+        "lon": [40.14084, 40.28067, 43.11889, 43.12, 42.5],
+        "count": [5, 3, 4, 1, 9], "precision": [1, 1, 1, 1, 3]})
+    out = layers.place_labels(places)
+    assert list(out["name"]) == ["Deir ez-Zor", "Mosul"]
 
-    from dashboard.png import map_png
 
-    df = synthetic_events(300, seed=9)
-    polys = gpd.GeoDataFrame({"name": ["A"]}, geometry=[box(30, 25, 50, 40)], crs="EPSG:4326")
-    img = Image.open(io.BytesIO(map_png(df, polys, width=800, height=450))).convert("RGB")
-    assert img.size == (800, 450)
-    colors = {c for _n, c in img.getcolors(maxcolors=1_000_000)}
-    assert layers.EVENT_COLORS["Battles"] in colors
-    assert layers.LAND in colors
+def test_declutter_keeps_labels_apart() -> None:
+    cities = pd.DataFrame({"name": ["Baghdad", "Green Zone", "Mosul"],
+                           "lat": [33.34, 33.305, 36.335], "lon": [44.40, 44.392, 43.119]})
+    countries = pd.DataFrame({"name": ["Iraq"], "lat": [33.0], "lon": [43.7]})
+    names, kept = layers.declutter(countries, cities, 5.0)
+    assert list(names["name"]) == ["Iraq"] and list(kept["name"]) == ["Baghdad", "Mosul"]
+    _names, zoomed = layers.declutter(countries, cities, 12.0)
+    assert list(zoomed["name"]) == ["Baghdad", "Green Zone", "Mosul"]

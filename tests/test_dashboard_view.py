@@ -80,7 +80,7 @@ def test_aggregates_of_the_view_equal_those_of_the_events(events: pd.DataFrame,
     pd.testing.assert_frame_equal(
         _plain(adm_v).sort_values(key, ignore_index=True),
         _plain(adm_f).sort_values(key, ignore_index=True), check_dtype=False)
-    h3_v = data.compute_aggregate("h3", narrow, 5).sort_values("hex", ignore_index=True)
+    h3_v = data.compute_aggregate("h3", narrow, (5, None)).sort_values("hex", ignore_index=True)
     h3_f = aggregate.h3_bins(full, 5).sort_values("hex", ignore_index=True)
     pd.testing.assert_frame_equal(h3_v, h3_f)
     assert data.compute_aggregate("event_types", narrow) == set(full["event_type"].unique())
@@ -98,14 +98,12 @@ def test_points_layer_from_the_categorical_view(events: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(layers.point_records(narrow), layers.point_records(full))
 
 
-def test_compact_deck_json_is_the_same_document(events: pd.DataFrame) -> None:
-    result = layers.build_deck(apply_filters(events, FilterState()), layer="points")
-    assert isinstance(result.deck, layers.CompactDeck)
-    plain = pdk.Deck(layers=result.deck.layers, initial_view_state=result.deck.initial_view_state,
-                     map_provider=None, tooltip=layers.TOOLTIP, height=560)
-    compact = result.deck.to_json()
+def test_compact_layers_json_is_pydecks_document(events: pd.DataFrame) -> None:
+    result = layers.build_layers(apply_filters(events, FilterState()), "points", 5.0)
+    compact = layers.layers_json(result.layers)
+    plain = json.loads(pdk.Deck(layers=result.layers, map_provider=None).to_json())["layers"]
     assert "\n" not in compact
-    assert json.loads(compact) == json.loads(plain.to_json())
+    assert json.loads(compact) == plain
 
 
 def test_h3_bins_hook_is_used(events: pd.DataFrame) -> None:
@@ -116,7 +114,7 @@ def test_h3_bins_hook_is_used(events: pd.DataFrame) -> None:
         calls.append(res)
         return aggregate.h3_bins(df, res)
 
-    result = layers.build_deck(many, layer="points", h3_bins=bins)
+    result = layers.build_layers(many, "points", 5.0, h3_bins=bins)
     assert result.aggregated
     assert len(calls) == 1 and 1 <= calls[0] <= 9
 

