@@ -8,16 +8,12 @@ when it changes.
 
 from __future__ import annotations
 
-import logging
-
 import pandas as pd
 import streamlit as st
 
 from dashboard.deckmap import KEY
 from dashboard.mapview import MapView, Spot, read_report, view_bounds
 from dashboard.urlstate import AppState
-
-logger = logging.getLogger(__name__)
 
 VIEW = "_ca_view"            # MapView | None (None: fit the events)
 REV = "_ca_view_rev"         # int

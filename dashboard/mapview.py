@@ -13,15 +13,12 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
-
-logger = logging.getLogger(__name__)
 
 TILE = 512.0  # deck.gl's Web Mercator: 512 px span 360 degrees at zoom 0
 MAX_LAT = 85.05113

@@ -11,11 +11,8 @@ fetched at run time.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
-
-logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 KEY = "map"
