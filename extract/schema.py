@@ -26,7 +26,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 SCHEMA_VERSION = "1"
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = "0.2.0"  # 0.2: the codebook coder, content-based article and event ids
 
 
 class DisorderType(str, enum.Enum):

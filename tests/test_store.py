@@ -234,3 +234,20 @@ def test_extract_into_a_corrupt_or_drifted_store_stops_before_the_work(tmp_path,
     _drifted(drifted)
     assert main(["extract", str(article), "--out", str(drifted), "--no-progress"]) == 1
     assert "'notes' is missing" in capsys.readouterr().err
+
+
+def test_an_upload_the_store_cannot_take_is_kept_aside(tmp_path):
+    """The Add articles page stores like `extract`: a drifted store refuses the upload's
+    events, which go to a side file that `store repair` adds."""
+    from dashboard.views.add_articles import store_upload
+
+    store = tmp_path / "events.parquet"
+    drifted = frame(3).drop(columns=["notes"]).rename(columns={"sentence": "Sentence"})
+    drifted.to_parquet(store)  # written by something else, with another schema
+    events = frame(2)
+    stored = store_upload(store, events)
+    assert stored.result is None and "not changed" in stored.error
+    assert stored.side is not None and stored.side.parent == tmp_path
+    assert len(pd.read_parquet(stored.side)) == 2
+    fine = store_upload(tmp_path / "other.parquet", events)
+    assert fine.result is not None and fine.result.added == 2 and not fine.error

@@ -11,6 +11,7 @@ hidden.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -23,7 +24,8 @@ import streamlit as st
 from dashboard import data
 from dashboard.filters import safe_slug
 from dashboard.text import escape_markdown
-from extract.store import EventStore
+from extract.schema import SchemaError
+from extract.store import AppendResult, EventStore, StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -148,7 +150,19 @@ def render() -> None:
             [{"file": _display(str(r.path), tmp, saved), "reason": str(r.reason)}
              for r in result.rejected], columns=["file", "reason"])
     bar.progress(1.0, text="Done")
-    added = EventStore(path).append(events) if len(events) else None
+    stored = store_upload(path, events)
+    if stored.error:
+        st.error("The events could not be added to the store: "
+                 + escape_markdown(stored.error))
+        if stored.side is not None:
+            st.warning(f"The {len(events)} events found are kept in "
+                       f"{escape_markdown(str(stored.side))}; once the cause is fixed, "
+                       "`conflict-atlas store repair` adds them.")
+        else:
+            st.error(f"No side file could be written either: the {len(events)} events "
+                     "found were not kept; free some space and upload again.")
+        return
+    added = stored.result
     st.session_state["_ca_add_result"] = {
         "articles": result.n_articles, "events": len(events),
         "added": added.added if added else 0,
@@ -159,6 +173,34 @@ def render() -> None:
         "preview": events.head(200),
     }
     _last_result()
+
+
+@dataclasses.dataclass(frozen=True)
+class Stored:
+    """What became of an upload's events: appended (``result``), or kept in a side file
+    (``side``) because the store could not take them (``error``), or lost (neither)."""
+
+    result: AppendResult | None = None
+    error: str = ""
+    side: Path | None = None
+
+
+def store_upload(path: str | Path, events: pd.DataFrame) -> Stored:
+    """Append an upload's events; when the store cannot take them (its schema drifted, the
+    disk is full) keep them in a side file beside it, as ``extract`` does."""
+    if not len(events):
+        return Stored()
+    store = EventStore(path)
+    try:
+        return Stored(result=store.append(events))
+    except (StoreError, SchemaError, OSError) as exc:
+        logger.exception("the upload's events could not be stored")
+        error = str(exc)
+    try:
+        return Stored(error=error, side=store.save_pending(events))
+    except OSError:
+        logger.exception("no side file either")
+        return Stored(error=error)
 
 
 def provenance(events: pd.DataFrame, folder: str) -> pd.DataFrame:
