@@ -460,10 +460,15 @@ class CodebookClassifier:
                                                           sub is S.MOB_VIOLENCE)]
             target = others[0] if others else None
         elif event_type is E.STRATEGIC_DEVELOPMENTS and sub is S.ARRESTS:
-            state = [p for p in r.parties if p.state]
-            arrested = [p for p in r.parties if not p.state]
-            agent = state[0] if state else Party(trigger.start, trigger.end, "police", 1)
-            target = arrested[0] if arrested else None
+            # who detains: the party acting (state forces, or a group holding the ground:
+            # "the Taliban arrested three former soldiers"), else a state party named
+            # before the verb, else the police
+            state = [p for p in r.parties if p.state and p.end <= trigger.start]
+            if agent is None or not (agent.state or agent.armed):
+                agent = state[-1] if state else Party(trigger.start, trigger.end, "police", 1)
+            arrested = [p for p in r.parties if p is not agent and p.start >= trigger.end]
+            target = arrested[0] if arrested else next(
+                (p for p in r.parties if p is not agent and not p.state), None)
         elif event_type is E.STRATEGIC_DEVELOPMENTS and sub is S.DISRUPTED_WEAPONS_USE:
             state = [p for p in r.parties if p.state]
             agent = agent or (state[0] if state else None)

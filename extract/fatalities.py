@@ -76,7 +76,9 @@ _BE = (r"(?:(?:were|was|are|is|have been|has been|had been|being|got|been|report
 _DEATH_EN = (r"(?:killed|dead|died|slain|massacred|executed|beheaded|shot dead|shot and killed|"
              r"lost their lives|lost his life|lost her life|murdered|perished|burned to death|"
              r"burnt to death|hacked to death|beaten to death|stabbed to death|lynched|"
-             r"assassinated|gunned down|drowned|fatalities|deaths)")
+             r"assassinated|gunned down|drowned|fatalities|fatality|deaths|death)"
+             r"(?![\s-]+(?:sentences?|threats?|penalty|row|squads?|warrants?|certificates?|"
+             r"march|toll)\b)")
 _DEATH_FR = (r"(?:tu[ée]s?|tu[ée]es|morts?|mortes|d[ée]c[ée]d[ée]e?s?|abattue?s?|"
              r"ex[ée]cut[ée]e?s?|assassin[ée]e?s?|massacr[ée]e?s?|[ée]gorg[ée]e?s?|p[ée]ri|"
              r"d[ée]capit[ée]e?s?|lynch[ée]e?s?|victimes mortelles|d[ée]c[èe]s)")
@@ -98,6 +100,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("toll", r"\b(?:death toll|toll|bilan(?: provisoire| officiel| humain)?|"
                  r"nombre de morts|number of (?:dead|deaths|people killed|fatalities))"
                  r"\s+(?:[\w'’]+\s+){0,4}?" + NUMBER),
+        # a note's count: "Fatalities: 6", "deaths - 3", "morts : 2"
+        ("toll", r"\b(?:fatalities|deaths|dead|killed|morts|tu[ée]s|قتلى)\s*[:=–-]\s*"
+                 + NUMBER),
         # "the deaths of 4 people", "la mort de trois soldats", "the bodies of 3 men"
         ("after", (r"\b(?:deaths? of|killing of|killings of|murder of|mort de|morts de|"
                    r"d[ée]c[èe]s de|bodies of|corpses of|remains of|corps de|cadavres de)\s+"

@@ -34,6 +34,7 @@ from extract.events import (
     dateline_spans,
     geo_precision,
 )
+from extract.fatalities import find_fatalities
 from extract.readers import Article, Rejected, iter_articles
 from extract.schema import (
     PIPELINE_VERSION,
@@ -165,6 +166,9 @@ class Extractor:
         # The source's country, else the country whose state forces the text names ("Kenya
         # police", "SNA"): a note that names no country still tells where it is.
         home = country_of_url(article.url) or self._actors_country(article_actors)
+        # A name that is an actor's whole name is not a place, nor evidence of one: "the
+        # Taliban" (a village in Pakistan) must not pull "Kandahar" out of Afghanistan.
+        mentions = [m for m in mentions if not _actor_name(m, article_actors)]
         resolutions = self.resolver.resolve(article.text, mentions, language=language,
                                             home=home)
         datelines = dateline_spans(article.text)
@@ -210,17 +214,17 @@ class Extractor:
                 coded = continue_event(context, coded)
                 pending = None
             if coded is None:
+                if recent is not None and index - recent[0] <= PENDING_REACH and not places \
+                        and not own:
+                    # "... clashed in El Fasher. 15 fatalities reported.": a note's toll
+                    _add_toll(events, recent[1], find_fatalities(text))
                 continue
             told_on = recent is not None and index - recent[0] <= PENDING_REACH and \
                 coded.continues(recent[2])
             if told_on and not places:
                 # "... attacked a base in Bulo Burto. 3 soldiers were killed.": the same
                 # event, told on; what it adds (the dead) goes to the event just coded.
-                for key in recent[1]:
-                    if key in events and events[key].fatalities is None and \
-                            coded.fatalities is not None:
-                        events[key] = dataclasses.replace(events[key],
-                                                          fatalities=coded.fatalities)
+                _add_toll(events, recent[1], coded.fatalities)
                 continue
             if told_on:
                 # "four people were killed in the strike near Al-Qaim": the strike just told
@@ -468,6 +472,26 @@ _CONFLICT_KINDS = frozenset({
     "act.abduct", "act.sexual", "act.protest", "act.riot", "act.arrest", "act.take",
     "act.regain", "agent.armed", "agent.protester", "agent.rioter"})
 OUTBREAK_MIN_CUES = 3  # a story needs this many hazard words to be read as a non-conflict one
+
+
+def _actor_name(mention: Mention, actors: Sequence[ActorHit]) -> bool:
+    """The mention spans (nearly) all of an actor's name ("Taliban", "Hamas"), rather than
+    being the place inside one ("the Kenya Police", "Military Forces of Mali")."""
+    for a in actors:
+        if a.start <= mention.start and mention.end <= a.end and (
+                (mention.end - mention.start) >= 0.8 * (a.end - a.start)):
+            return True
+    return False
+
+
+def _add_toll(events: dict[str, Event], keys: Sequence[str], toll: int | None) -> None:
+    """A toll told after the event (the next sentence) goes to the events just coded that
+    have none."""
+    if toll is None:
+        return
+    for key in keys:
+        if key in events and events[key].fatalities is None:
+            events[key] = dataclasses.replace(events[key], fatalities=toll)
 
 
 def _armed_and_specific(coded: SentenceEvent) -> bool:

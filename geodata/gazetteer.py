@@ -111,7 +111,8 @@ class Gazetteer:
         self._countries: dict[str, PlaceRow] = {}
         self._admin1: dict[str, PlaceRow] = {}
         self._admin2_names: dict[str, str] = dict(self._query(
-            "SELECT admin2_code, name FROM places WHERE feature_class = 'admin2'"))
+            "SELECT admin2_code, name FROM places WHERE feature_class = 'admin2'"
+            " AND admin2_code != ''"))
         for row in self._query(f"SELECT {_PLACE_COLS} FROM places "
                                "WHERE feature_class IN ('country', 'admin1')"):
             place = PlaceRow(*row)
@@ -184,7 +185,9 @@ class Gazetteer:
         return self._admin1.get(admin1_code)
 
     def admin2_name(self, admin2_code: str) -> str:
-        return self._admin2_names.get(admin2_code, "")
+        """The name of the district with that code; "" for none (a place of no district:
+        the districts with no code must not lend one of theirs to it)."""
+        return self._admin2_names.get(admin2_code, "") if admin2_code else ""
 
     def nearest(self, lat: float, lon: float, *, feature_classes: Sequence[str] = ("city",),
                 max_km: float = 100.0) -> tuple[PlaceRow, float] | None:
