@@ -49,6 +49,8 @@ INTER_CODES: Mapping[int, str] = MappingProxyType({
 MAX_ACRONYM = 6
 
 _ACRONYM = re.compile(rf"^[A-Z]{{2,{MAX_ACRONYM}}}$")
+_FOLLOWERS_OF = re.compile(r"^Supporters of (?:the )?(.+)$")
+_FOLLOWER_NOUNS = ("supporters", "activists", "members", "workers", "cadres", "loyalists")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 # Proclitics that attach to an Arabic word: conjunction, then preposition.
 _CONJ = ("\u0648", "\u0641")  # wa, fa
@@ -327,6 +329,11 @@ def _parse_rows(lines: list[str], path: Path) -> list[ActorEntry]:
             raise ValueError(f"{path}:{lineno}: inter_code {inter} is not an ACLED code (1-8)")
         entries.append(ActorEntry(canonical, inter, language, alias,
                                   bool(_ACRONYM.match(alias)), countries))
+        if language in ("en", "*") and (follower := _FOLLOWERS_OF.match(alias)):
+            # "Supporters of BNP" is written "BNP supporters", "BNP activists" as often
+            for noun in _FOLLOWER_NOUNS:
+                entries.append(ActorEntry(canonical, inter, language,
+                                          f"{follower.group(1)} {noun}", False, countries))
     if not header_seen:
         raise ValueError(f"{path}: no header row")
     return entries
@@ -446,3 +453,76 @@ def acled_actor_name(role: str, name: str, iso2: str, country: str, date: str | 
             "Unidentified Police Forces"
     base = GENERIC_ACTORS.get(role, "")
     return f"{base} ({country_name})" if base and country_name else base
+
+
+# --------------------------------------------------------------------------------------------
+# Organisations by the shape of their names, for texts read without a trained NER model
+# (English has none on the package index)
+
+_ARMED_HEADS = ("Army", "Armies", "Front", "Fronts", "Movement", "Brigade", "Brigades",
+                "Battalion", "Battalions", "Militia", "Militias", "Forces", "Force", "Guard",
+                "Guards", "Group", "Mujahideen")
+_PARTY_HEADS = ("League", "Party", "Union", "Congress", "Alliance", "Council", "Councils",
+                "Coalition", "Committee", "Committees")
+# bodies that do not fight: "the United Nations Security Council", "the African Union"
+_NOT_A_BELLIGERENT = re.compile(
+    r"\b(?:United Nations|UN|European|African Union|Security Council|Human Rights|Red Cross|"
+    r"Red Crescent|Amnesty|Watch|Doctors|Health|Humanitarian|Refugees?|Relief|Football|"
+    r"Olympic|Chamber|Bar|Medical|Peace|Electoral|Election|Students'? Union|Trade)\b")
+# words that open a sentence or stand in a phrase without naming anything
+_NOT_A_NAME = frozenset({"The", "A", "An", "On", "In", "At", "By", "For", "From", "After",
+                         "Before", "During", "When", "While", "Both", "Local", "Security",
+                         "Government", "State", "Federal", "National", "Police", "Military",
+                         "Armed", "Rebel", "Opposition", "Ruling", "Several", "Some", "Many",
+                         "Unidentified", "Unknown", "Suspected", "Alleged", "Pro", "Amid",
+                         "Amidst", "Despite", "Following", "As", "With", "Under", "Over",
+                         "Against", "Between", "Among", "Meanwhile", "Near", "Later"})
+_NAME_WORD = r"(?:[A-Z][\w'’.-]*|al-[A-Z][\w'’-]*)"
+_ORGANISATION = re.compile(
+    rf"\b(?P<name>(?:{_NAME_WORD}\s+(?:(?:of|for|and|the|de|al|el|ul)\s+)?){{1,5}}"
+    rf"(?P<head>{'|'.join(_ARMED_HEADS + _PARTY_HEADS)}))\b"
+    r"(?:\s+\((?P<abbr>[A-Z][A-Za-z-]{1,9})\))?")
+
+
+def _title_case(text: str) -> bool:
+    """A headline in title case, where every word is capitalised: more than half of the
+    words of four letters or more (of the words that are not organisation names)."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) >= 4]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) > 0.5 * len(words)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedOrganisation:
+    """An organisation named in a text by the shape of its name: ``text[start:end]``."""
+
+    start: int
+    end: int
+    name: str
+    inter_code: int  # 2: an armed group by its name; 3: a party or league (political militia)
+
+
+def find_organisations(text: str) -> list[NamedOrganisation]:
+    """Organisations a text names by a capitalised name ending in an organisation's noun:
+    "the Bangladesh Chhatra League", "the Arakan Army (AA)", "Popular Resistance
+    Committee". Armed names (army, front, brigade...) are armed groups (ACLED inter 2),
+    party names (party, league, union...) political militias (3) when they act. A name
+    made of words that name nothing ("Security Forces", "the National Army") is not one."""
+    if _title_case(_ORGANISATION.sub(" ", text)):
+        return []  # "Junta Troops Killed in Four Days of Resistance Attacks": no shapes
+    out = []
+    for match in _ORGANISATION.finditer(text):
+        words = match.group("name").split()
+        while words and words[0] in _NOT_A_NAME:
+            words = words[1:]
+        if len(words) < 2 or all(w in _NOT_A_NAME or w[0].islower() for w in words[:-1]):
+            continue
+        name = " ".join(words)
+        if _NOT_A_BELLIGERENT.search(name):
+            continue
+        start = match.start("name") + match.group("name").index(words[0])
+        end = match.end()
+        abbr = match.group("abbr")
+        label = f"{abbr}: {name}" if abbr else name
+        inter = 3 if match.group("head") in _PARTY_HEADS else 2
+        out.append(NamedOrganisation(start, end, label, inter))
+    return out

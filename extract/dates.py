@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extract.schema import TimePrecision
 
@@ -147,7 +147,29 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
         for m in pattern.finditer(sentence):
             add(m, published - dt.timedelta(days=days) if published else None, precision, False)
     found.sort(key=lambda d: d.start)
-    return found
+    return [_qualified(sentence, d) for d in found]
+
+
+# What a coder writes beside a date it is unsure of: "On 5 March 2024 (month of)",
+# "Around 12 March", "on or about 3 May", "vers le 4 juin", "(semaine du)"
+_WEEK_OF = re.compile(r"^\s*\((?:week of|semaine du|semaine de)\)", re.IGNORECASE)
+_MONTH_OF = re.compile(r"^\s*\((?:month of|mois de|mois du)\)", re.IGNORECASE)
+_AROUND = re.compile(r"(?:\b(?:around|about|circa|approximately|on or about|on or around|"
+                     r"vers le|aux alentours du|autour du)\s+(?:the\s+)?)$", re.IGNORECASE)
+
+
+def _qualified(sentence: str, mention: DateMention) -> DateMention:
+    """A day the writer qualifies is known to the week or the month, as ACLED codes it:
+    "(month of)" gives month precision, "(week of)" and "around" week precision."""
+    if mention.precision is not TimePrecision.DAY:
+        return mention
+    after = sentence[mention.end:mention.end + 20]
+    if _MONTH_OF.match(after):
+        return replace(mention, precision=TimePrecision.MONTH)
+    if _WEEK_OF.match(after) or _AROUND.search(sentence[max(0, mention.start - 24):
+                                                        mention.start]):
+        return replace(mention, precision=TimePrecision.WEEK)
+    return mention
 
 
 _DATELINE_HEAD = re.compile(

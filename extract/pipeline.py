@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from extract.actors import find_organisations
 from extract.codebook import Party
 from extract.dates import DateMention, dateline_date, find_dates
 from extract.events import (
@@ -108,6 +109,21 @@ class Extractor:
         code = self.resolver.demonyms.code_of(adjective)
         return code if code and len(code) == 2 else ""
 
+    def _named_organisations(self, text: str, offset: int) -> list[ActorHit]:
+        """Organisations named by the shape of their names (``find_organisations``), but
+        not a state's forces ("Myanmar Army", "Somali National Army": state forces are
+        named from the state-forces table)."""
+        out = []
+        for org in find_organisations(text):
+            words = org.name.split(": ")[-1].split()
+            if org.inter_code == ARMED_ORGANISATION_INTER and (
+                    self._demonym_country(words[0]) or self.geocoder.geocode(
+                        words[0], feature_classes=("country",), spelling="exact")):
+                continue
+            out.append(ActorHit(org.start + offset, org.end + offset, org.name,
+                                org.inter_code))
+        return out
+
     def _actors(self, text: str) -> list[ActorHit]:
         return [ActorHit(m.start, m.end, m.canonical, int(m.inter_code or 0), m.readings)
                 for m in self.actors.find_actors(text)]
@@ -160,6 +176,10 @@ class Extractor:
                                        " ".join(e.text.split()), ARMED_ORGANISATION_INTER)
                               for e in doc.ents
                               if e.label_ in _ORG_LABELS and _ARMED.search(e.text)]
+            if "ner" not in self.nlp.get(run_language).pipe_names:
+                # no trained NER (English): organisations by the shape of their names
+                organisations += self._named_organisations(
+                    article.text[run_start:run_end], run_start)
         # Actors: the curated alias table over the whole text (immune to sentence splits),
         # then armed organisations the NER found that the table does not know.
         article_actors = self._actors(article.text)
@@ -209,7 +229,8 @@ class Extractor:
                                     previous_date, dates)
             if coded is not None and outbreak and not _armed_and_specific(coded):
                 coded = None  # an epidemic or a flood story: only a dated armed act counts
-            places = self._event_places(resolutions, start, end, article_actors, datelines)
+            places = self._event_places(resolutions, start, end, article_actors, datelines,
+                                        article.text)
             if context is not None and places and (coded is None or coded.generic):
                 coded = continue_event(context, coded)
                 pending = None
@@ -357,10 +378,10 @@ class Extractor:
 
     @staticmethod
     def _event_places(resolutions: Sequence[Resolution], start: int, end: int,
-                      actors: Sequence[ActorHit], datelines: Sequence[tuple[int, int]]
-                      ) -> list[Resolution]:
+                      actors: Sequence[ActorHit], datelines: Sequence[tuple[int, int]],
+                      text: str = "") -> list[Resolution]:
         """Resolved places of the sentence an event can be placed at."""
-        out = []
+        out: list[Resolution] = []
         for res in resolutions:
             m = res.mention
             if not (start <= m.start < end) or res.place is None or res.is_metonym:
@@ -375,6 +396,8 @@ class Extractor:
                 continue  # "la coalition dirigée par les États-Unis" is an actor, not a place
             if any(o.place and o.place["id"] == res.place["id"] for o in out):
                 continue
+            if out and _in_parenthesis_after(text, out[-1], res):
+                continue  # "in Boni (Douentza, Mopti)": where Boni is, not another place
             out.append(res)
         return _most_specific(out)
 
@@ -472,6 +495,22 @@ _CONFLICT_KINDS = frozenset({
     "act.abduct", "act.sexual", "act.protest", "act.riot", "act.arrest", "act.take",
     "act.regain", "agent.armed", "agent.protester", "agent.rioter"})
 OUTBREAK_MIN_CUES = 3  # a story needs this many hazard words to be read as a non-conflict one
+
+
+# "Boni (", "Kibumba (Nyiragongo, ": what stands between a place and a name in the
+# parenthesis that follows it
+_PARENTHESIS_AFTER = re.compile(r"^\s*\((?:[^()\n]{0,60}[,;/]\s*)?$")
+
+
+def _in_parenthesis_after(text: str, previous: Resolution, res: Resolution) -> bool:
+    """``res`` is named in a parenthesis right after the place ``previous`` and lies in the
+    same country: it says where that place is ("Maru (Zamfara)", "Boni (Douentza, Mopti)"),
+    it is not a second place of the event."""
+    if not text or previous.place is None or res.place is None:
+        return False
+    between = text[previous.mention.end:res.mention.start]
+    return bool(_PARENTHESIS_AFTER.match(between)) and (
+        previous.place.get("country_code") == res.place.get("country_code"))
 
 
 def _actor_name(mention: Mention, actors: Sequence[ActorHit]) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extract.actors import INTER_CODES, ActorTable, fold_alias, tokenize
+from extract.actors import INTER_CODES, ActorTable, find_organisations, fold_alias, tokenize
 
 
 @pytest.fixture(scope="module")
@@ -213,3 +213,32 @@ def test_matching_is_fast(table):
     elapsed = time.perf_counter() - start
     assert len(mentions) == 3 * 1500
     assert elapsed < 5.0, f"{len(text)} characters took {elapsed:.2f} s"
+
+
+def test_followers_of_a_party_are_found_either_way_round():
+    table = ActorTable.load()
+    found = [m.canonical for m in table.find_actors(
+        "BNP supporters clashed with supporters of Awami League and Awami League activists")]
+    assert found == ["Supporters of Bangladesh Nationalist Party",
+                     "Supporters of Awami League", "Supporters of Awami League"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("members of the Bangladesh Chhatra League attacked", [("Bangladesh Chhatra League", 3)]),
+    ("The Arakan Army (AA) seized a base.", [("AA: Arakan Army", 2)]),
+    ("Fighters of the Kachin Independence Army", [("Kachin Independence Army", 2)]),
+    ("The Popular Resistance Committees claimed it.", [("Popular Resistance Committees", 3)]),
+    ("Security Forces arrested him. The National Army said.", []),
+    ("The United Nations Security Council and the African Union met.", []),
+    ("on the road", []),
+])
+def test_organisations_by_the_shape_of_their_names(text, expected):
+    assert [(o.name, o.inter_code) for o in find_organisations(text)] == expected
+    for org in find_organisations(text):
+        assert text[org.start:org.end].endswith(org.name.split(": ")[-1]) or "(" in \
+            text[org.start:org.end]
+
+
+def test_no_organisations_by_shape_in_a_title_case_headline():
+    assert find_organisations("Over 50 Myanmar Junta Forces Killed in Week of Resistance "
+                              "Attacks Near Border Town") == []

@@ -50,3 +50,15 @@ def test_an_undated_upload_takes_its_dateline_date():
             "irakienne près de Mossoul, tuant deux soldats.\n")
     events = Extractor().extract(Article("x", text, None, None, None, "t", None, "x", "txt"))
     assert events and events[0].event_date == dt.date(2024, 3, 11)  # "hier" of the dateline
+
+
+@pytest.mark.parametrize(("sentence", "precision"), [
+    ("On 5 March 2024 (month of), militants attacked a base.", TimePrecision.MONTH),
+    ("On 7 July 2024 (week of), gunmen abducted two traders.", TimePrecision.WEEK),
+    ("Around 12 March 2024, police arrested three men.", TimePrecision.WEEK),
+    ("Vers le 4 juin 2024, des hommes armés ont attaqué un village.", TimePrecision.WEEK),
+    ("On 3 May 2024, about 40 people protested.", TimePrecision.DAY),
+])
+def test_a_qualified_day_is_known_to_the_week_or_month(sentence, precision):
+    [mention] = find_dates(sentence, dt.date(2024, 12, 31))
+    assert mention.precision is precision
