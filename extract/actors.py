@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TABLE = Path(__file__).with_name("data") / "actors.tsv"
 UCDP_TABLE = Path(__file__).with_name("data") / "actors_ucdp.tsv"  # derived, see its header
+HOMES_TABLE = Path(__file__).with_name("data") / "actor_homes.tsv"  # derived, see its header
+HOMES_CURATED = Path(__file__).with_name("data") / "actor_homes_curated.tsv"
 TABLE_COLUMNS: tuple[str, ...] = ("canonical", "inter_code", "language", "alias")
 INTER_CODES: Mapping[int, str] = MappingProxyType({
     1: "State forces", 2: "Rebel groups", 3: "Political militias", 4: "Identity militias",
@@ -168,8 +170,10 @@ def choose_reading(readings: Sequence[ActorEntry], country: str) -> ActorEntry |
 class ActorTable:
     """The alias table and its token trie. Build once (``load``), reuse for many texts."""
 
-    def __init__(self, entries: Iterable[ActorEntry], version: str = "") -> None:
+    def __init__(self, entries: Iterable[ActorEntry], version: str = "",
+                 homes: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.version = version
+        self._homes = MappingProxyType(dict(homes or {}))
         self._entries: tuple[ActorEntry, ...] = tuple(entries)
         trie: dict[str, dict] = {}
         seen: dict[tuple[str, ...], list[ActorEntry]] = {}
@@ -210,7 +214,9 @@ class ActorTable:
             version, rows = _read_table(p)
             entries += _parse_rows(rows, p)
             versions.append(version)
-        return cls(entries, " + ".join(v for v in versions if v))
+        homes = {} if path is not None else {
+            **_read_homes(HOMES_TABLE), **_read_homes(HOMES_CURATED)}
+        return cls(entries, " + ".join(v for v in versions if v), homes)
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -225,6 +231,11 @@ class ActorTable:
     def inter_code(self, canonical: str) -> int | None:
         """ACLED interaction code of a canonical actor name, or None if unknown."""
         return self._canonical.get(canonical)
+
+    def home_countries(self, canonical: str) -> tuple[str, ...]:
+        """ISO alpha-2 codes of the countries where the actor operates (UCDP's
+        ``Location``), or () when unknown."""
+        return self._homes.get(canonical, ())
 
     def find_actors(self, text: str) -> list[ActorMention]:
         """Every actor mention in ``text``, left to right, longest alias first, no overlaps."""
@@ -288,6 +299,17 @@ def _read_table(path: Path) -> tuple[str, list[str]]:
             else:
                 rows.append(line)
     return version, rows
+
+
+def _read_homes(path: Path) -> dict[str, tuple[str, ...]]:
+    """``actor_homes.tsv``: canonical name -> countries of operation."""
+    _version, lines = _read_table(path)
+    out: dict[str, tuple[str, ...]] = {}
+    for row in csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
+        if len(row) < 2 or row[0] == "canonical":
+            continue
+        out[row[0]] = tuple(c for c in row[1].split(",") if len(c) == 2)
+    return out
 
 
 def _same_scope(a: ActorEntry, b: ActorEntry) -> bool:

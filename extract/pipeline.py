@@ -47,7 +47,13 @@ from extract.schema import (
 )
 from extract.schema import EventType as E
 from extract.schema import SubEventType as S
-from extract.toponyms import Mention, Resolution, ToponymResolver, mentions_from_doc
+from extract.toponyms import (
+    COUNTRY_HINT,
+    Mention,
+    Resolution,
+    ToponymResolver,
+    mentions_from_doc,
+)
 from geodata.distance import haversine_km
 from geodata.names import plain
 from geodata.tld import country_of_url
@@ -163,11 +169,17 @@ class Extractor:
             article = replace(article, published=filed)  # "BAGDAD, 12 mars 2024 (AFP) —"
         language = self.article_language(article)
         runs = self.language_runs(article, language)
+        # Actors: the curated alias table over the whole text (immune to sentence splits),
+        # then (below) armed organisations the NER found that the table does not know.
+        article_actors = self._actors(article.text)
+        homes = self._actor_homes(article_actors)
+        hint = [c for c, _w in homes.most_common()]
         mentions = []
         segments: list[tuple[int, int, str]] = []
         organisations: list[ActorHit] = []
         for run_start, run_end, run_language in runs:
-            doc = parse_in_parts(self.nlp.get(run_language), article.text[run_start:run_end])
+            doc = parse_in_parts(self.nlp.get(run_language), article.text[run_start:run_end],
+                                 country_hint=hint)
             mentions += [replace(m, start=m.start + run_start, end=m.end + run_start)
                          for m in mentions_from_doc(doc)]
             segments += [(s + run_start, e + run_start, run_language)
@@ -180,12 +192,11 @@ class Extractor:
                 # no trained NER (English): organisations by the shape of their names
                 organisations += self._named_organisations(
                     article.text[run_start:run_end], run_start)
-        # Actors: the curated alias table over the whole text (immune to sentence splits),
-        # then armed organisations the NER found that the table does not know.
-        article_actors = self._actors(article.text)
         # The source's country, else the country whose state forces the text names ("Kenya
-        # police", "SNA"): a note that names no country still tells where it is.
-        home = country_of_url(article.url) or self._actors_country(article_actors)
+        # police", "SNA"), else where the groups it names operate ("M23"): a note that
+        # names no country still tells where it is.
+        home = country_of_url(article.url) or self._actors_country(article_actors) or (
+            _leading(homes))
         # A name that is an actor's whole name is not a place, nor evidence of one: "the
         # Taliban" (a village in Pakistan) must not pull "Kandahar" out of Afghanistan.
         mentions = [m for m in mentions if not _actor_name(m, article_actors)]
@@ -326,6 +337,24 @@ class Extractor:
                                           -rank.get(r.place["feature_class"], 4),
                                           -r.mention.start))
         return best, GeoPrecision.REGION
+
+    def _actor_homes(self, actors: Sequence[ActorHit]) -> Counter[str]:
+        """Where the named actors are: a state's forces in their state (weight 1), a group
+        in the countries it operates in (UCDP; 1/n each of its n countries, for groups of
+        at most HOME_MAX_COUNTRIES countries: the Islamic State's 43 say nothing)."""
+        weights: Counter[str] = Counter()
+        for name in {(a.canonical, a.inter_code): a for a in actors}.values():
+            if name.inter_code == 1:
+                country = self._party_country(Party(0, 0, "named", 1, name.canonical, "", "",
+                                                    name.readings))
+                if country:
+                    weights[country] += 1.0
+                continue
+            countries = self.actors.home_countries(name.canonical)
+            if 0 < len(countries) <= HOME_MAX_COUNTRIES:
+                for country in countries:
+                    weights[country] += 1.0 / len(countries)
+        return weights
 
     def _actors_country(self, actors: Sequence[ActorHit]) -> str:
         """The one country whose state forces the text's named actors are, or ""."""
@@ -513,6 +542,18 @@ def _in_parenthesis_after(text: str, previous: Resolution, res: Resolution) -> b
         previous.place.get("country_code") == res.place.get("country_code"))
 
 
+HOME_MAX_COUNTRIES = 5  # a group operating in more countries hints at none
+HOME_MIN_WEIGHT = 0.5  # the weight of the actors' leading country to count as the home
+
+
+def _leading(weights: Counter[str]) -> str:
+    """The country that leads ``weights`` by a margin, with HOME_MIN_WEIGHT at least."""
+    top = weights.most_common(2)
+    if not top or top[0][1] < HOME_MIN_WEIGHT or (len(top) > 1 and top[1][1] >= top[0][1]):
+        return ""
+    return top[0][0]
+
+
 def _actor_name(mention: Mention, actors: Sequence[ActorHit]) -> bool:
     """The mention spans (nearly) all of an actor's name ("Taliban", "Hamas"), rather than
     being the place inside one ("the Kenya Police", "Military Forces of Mali")."""
@@ -567,14 +608,25 @@ _FALLBACK_CLASSES = ("country", "admin1", "admin2", "region")
 PART_CHARS = 100_000
 
 
-def parse_in_parts(nlp: Any, text: str, limit: int = PART_CHARS) -> Any:
+def parse_in_parts(nlp: Any, text: str, limit: int = PART_CHARS,
+                   country_hint: Sequence[str] = ()) -> Any:
     """``nlp(text)`` for a text of any length: one Doc with the same text, tokens, sentences,
-    entities and place spans as parsing it whole would give, paragraph by paragraph."""
+    entities and place spans as parsing it whole would give, paragraph by paragraph.
+    ``country_hint``: countries the text is known to be about (the place matcher looks for
+    their villages, see ``extract.toponyms.COUNTRY_HINT``)."""
+
+    def hinted(part: str) -> Any:
+        doc = nlp.make_doc(part)
+        if country_hint:
+            doc.user_data[COUNTRY_HINT] = tuple(country_hint)
+        return doc
+
     if len(text) <= limit:
-        return nlp(text)
+        return nlp(hinted(text))
     from spacy.tokens import Doc
 
-    doc = Doc.from_docs(list(nlp.pipe(_parts(text, limit))), ensure_whitespace=False)
+    doc = Doc.from_docs(list(nlp.pipe(hinted(p) for p in _parts(text, limit))),
+                        ensure_whitespace=False)
     if doc.text != text:  # from_docs only concatenates; a mismatch would shift every offset
         raise RuntimeError("parts of a long text did not join back into the same text")
     return doc

@@ -149,7 +149,8 @@ _LOCAL_BEFORE_OF = {"près", "proche", "nord", "sud", "est", "ouest", "environs"
                     "district", "province", "gouvernorat", "towns", "cities",
                     "north", "south", "east", "west", "outskirts", "town", "city",
                     "governorate", "northeast", "northwest", "southeast", "southwest",
-                    "nord-est", "nord-ouest", "sud-est", "sud-ouest", "centre", "periphery"}
+                    "nord-est", "nord-ouest", "sud-est", "sud-ouest", "centre", "periphery",
+                    "control", "contrôle", "capture", "siege", "siège", "prise"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -560,6 +561,8 @@ class PlaceMatcher:
         total = sum(focus.values())
         countries = {c for c, n in focus.most_common(LOCAL_COUNTRIES)
                      if total and n / total >= LOCAL_FOCUS_SHARE}
+        # the caller's hint: where the actors the text names operate ("M23", "ISWAP")
+        countries |= set(doc.user_data.get(COUNTRY_HINT, ()))
         if not countries:
             return []
         taken = [*spans, *((p.start, p.end) for p in persons),
@@ -807,6 +810,9 @@ HOME_WEIGHT = 2.0  # the source's country counts as this many mentions of it
 # Canada, not Canadian, Texas).
 DEMONYM_MARGIN = 10.0
 RESOLUTION_ROUNDS = 3  # decide, then decide again knowing what the others decided
+# ``doc.user_data`` key of the countries a caller knows the text is about (ISO alpha-2),
+# beside those its names and demonyms point to: villages are looked for there too
+COUNTRY_HINT = "conflict_atlas.country_hint"
 CONTAINMENT_REACH = 80  # characters between a place and the region said to contain it
 # "London's Heathrow", "Paris' iconic Champs-Elysees": the second lies in the first.
 _POSSESSIVE = re.compile(r"^['’]s?\s+(?:[a-z][\w-]*\s+){0,2}$")

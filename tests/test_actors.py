@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from extract.actors import INTER_CODES, ActorTable, find_organisations, fold_alias, tokenize
+from extract.actors import (
+    DEFAULT_TABLE,
+    INTER_CODES,
+    ActorTable,
+    find_organisations,
+    fold_alias,
+    tokenize,
+)
 
 
 @pytest.fixture(scope="module")
@@ -242,3 +249,15 @@ def test_organisations_by_the_shape_of_their_names(text, expected):
 def test_no_organisations_by_shape_in_a_title_case_headline():
     assert find_organisations("Over 50 Myanmar Junta Forces Killed in Week of Resistance "
                               "Attacks Near Border Town") == []
+
+
+def test_where_actors_operate():
+    table = ActorTable.load()
+    assert table.home_countries("M23: March 23 Movement") == ("CD",)
+    assert "ML" in table.home_countries("JNIM: Group for Support of Islam and Muslims")
+    assert "NG" in table.home_countries("Islamic State (West Africa) - Lake Chad Faction")
+    assert table.home_countries("Nobody") == ()
+    homes_of_curated = {e.canonical for e in ActorTable.load(DEFAULT_TABLE).entries
+                        if e.inter_code in (2, 3, 4) and "{country}" not in e.canonical
+                        and e.canonical != "Unidentified Armed Group"}
+    assert not [n for n in homes_of_curated if not table.home_countries(n)]

@@ -82,14 +82,18 @@ def _common(alias: str) -> bool:
                                    for w in words)
 
 
-def rows_from_ucdp(path: Path, curated: dict[tuple[str, ...], str]) -> list[list[str]]:
+def rows_from_ucdp(path: Path, curated: dict[tuple[str, ...], str],
+                   homes: dict[str, set[str]] | None = None) -> list[list[str]]:
     """Alias rows for UCDP's actors; ``curated`` maps the curated table's alias keys to
-    their canonical names (a UCDP actor the curated table knows takes its name)."""
+    their canonical names (a UCDP actor the curated table knows takes its name). ``homes``,
+    when given, receives each actor's countries of operation (UCDP ``Location``) by
+    canonical name, the curated actors' included."""
     from extract.actors import fold_alias
 
     with path.open(encoding="utf-8-sig", newline="") as fh:
         actors = list(csv.DictReader(fh))
     proposals: list[tuple[str, int, str, str]] = []  # canonical, inter, alias, countries
+    home_rows: list[tuple[str, str]] = []  # canonical, countries of operation
     for row in actors:
         org = row.get("Org", "").strip()
         if org not in ("1", "2", "3"):
@@ -128,6 +132,7 @@ def rows_from_ucdp(path: Path, curated: dict[tuple[str, ...], str]) -> list[list
             canonical = f"{short}: {english}"
         else:
             canonical = english
+        home_rows.append((canonical, ",".join(countries)))
         for alias in names:
             acronym = bool(_ACRONYM.match(alias))
             letters = re.sub(r"\W", "", alias)
@@ -135,6 +140,11 @@ def rows_from_ucdp(path: Path, curated: dict[tuple[str, ...], str]) -> list[list
                     or alias[:1].isdigit():  # "16th Division": any army has one
                 continue
             proposals.append((canonical, inter, alias, ",".join(countries) if acronym else ""))
+    if homes is not None:
+        for canonical, _inter, _alias, where in proposals + [
+                (c, 0, "", w) for c, w in home_rows]:
+            if where:
+                homes.setdefault(canonical, set()).update(where.split(","))
     by_key: dict[tuple[str, ...], set[str]] = {}
     for canonical, _inter, alias, _c in proposals:
         by_key.setdefault(fold_alias(alias), set()).add(canonical)
@@ -152,6 +162,25 @@ def rows_from_ucdp(path: Path, curated: dict[tuple[str, ...], str]) -> list[list
     return out
 
 
+def _write_homes(path: Path, homes: dict[str, set[str]]) -> None:
+    header = [
+        "# Countries where each actor operates (UCDP Actor Dataset 22.1 `Location`), by the",
+        "# canonical names of actors.tsv and actors_ucdp.tsv; a hint of where a text that",
+        "# names the actor and no country is (extract.actors.ActorTable.home_countries).",
+        "# Source: Uppsala Conflict Data Program, CC BY 4.0 (see extract/data/ATTRIBUTION.md).",
+        "# Rebuilt by: python -m extract.scripts.build_actors --ucdp ../shared/data/ucdp_actors.csv",
+    ]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("\n".join(header) + "\n")
+        writer = csv.writer(fh, delimiter="\t", quoting=csv.QUOTE_NONE, quotechar=None,
+                            lineterminator="\n")
+        writer.writerow(["canonical", "countries"])
+        for canonical in sorted(homes, key=str.lower):
+            if not _UNSAFE.search(canonical) and "{country}" not in canonical:
+                writer.writerow([canonical, ",".join(sorted(homes[canonical]))])
+    print(f"wrote {path}: {len(homes)} actors' countries", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ucdp", type=Path, required=True, help="ucdp_actors.csv")
@@ -161,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
 
     curated = {fold_alias(e.alias): e.canonical for e in ActorTable.load(DEFAULT_TABLE).entries
                if not e.countries}
-    rows = rows_from_ucdp(args.ucdp, curated)
+    homes: dict[str, set[str]] = {}
+    rows = rows_from_ucdp(args.ucdp, curated, homes)
+    _write_homes(args.out.with_name("actor_homes.tsv"), homes)
     header = [
         "# Conflict Atlas actor aliases derived from the UCDP Actor Dataset 22.1",
         "# version: 1 (2026-12); source: Uppsala Conflict Data Program, CC BY 4.0 (see",
