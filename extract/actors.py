@@ -435,7 +435,7 @@ class StateForces:
 
 GENERIC_ACTORS: Mapping[str, str] = MappingProxyType({
     "armed": "Unidentified Armed Group", "civilian": "Civilians", "protester": "Protesters",
-    "rioter": "Rioters",
+    "rioter": "Rioters", "communal": "Unidentified Communal Militia",
 })
 
 

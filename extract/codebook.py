@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from extract.cues import Cue, CueLexicon
@@ -317,6 +317,15 @@ class CodebookClassifier:
             agent = self._agent(r, trigger)
             target = self._target(r, trigger, agent)
             clash = r.of("act.clash")
+            sides = _communal_sides(r, parties)
+            if sides is not None and any(c.strong for c in clash):
+                # "herders and farmers clashed", "rival clans fought": communities fighting
+                # each other; with deaths or guns as armed communal militias, else a brawl
+                first, second = sides
+                if kill or r.has("weapon.gun"):
+                    return replace(self._code(E.BATTLES, S.ARMED_CLASH, clash[0], r),
+                                   actor1=first, actor2=second)
+                return self._code(E.RIOTS, S.MOB_VIOLENCE, clash[0], r, actor1_role="rioter")
             if self._mob(r, agent, armed, weapons):
                 return self._code(E.RIOTS, S.MOB_VIOLENCE, trigger, r, actor1_role="rioter")
             # the target a party names decides; a checkpoint or a base is the place of an
@@ -406,6 +415,11 @@ class CodebookClassifier:
         for p in r.parties:
             if _AGENT_MARK.search(r.text[max(0, p.start - 30):p.start]):
                 return p
+        # "a Turkish drone strike", "Russian shelling": the state the weapon's word names
+        own = [p for p in r.parties if p.start < trigger.end and trigger.start < p.end
+               and p.armed]
+        if own:
+            return next((p for p in own if p.role == "named"), own[0])
         before = [p for p in r.parties if p.end <= trigger.start]
         if _PASSIVE.search(r.text[max(0, trigger.start - 30):trigger.start]):
             return None  # "three soldiers were killed": the soldiers are the victims
@@ -484,6 +498,42 @@ class CodebookClassifier:
         reasons = tuple(sorted({c.kind for c in r.cues}))
         return Coding(event_type, sub, _score(r, trigger, agent), trigger, agent, target,
                       generic or _generic(r, trigger), reasons)
+
+
+# Communities that fight each other as communal militias (ACLED inter 4): herders and
+# farmers, villagers, clans, tribes
+_COMMUNAL = re.compile(
+    r"^(?:herders?|herdsmen|pastoralists?|farmers?|villagers?|communit(?:y|ies)|clans?|"
+    r"clansmen|tribes?|tribesmen|youths?|residents?|[ée]leveurs?|agriculteurs?|"
+    r"cultivateurs?|villageois|communaut[ée]s?|clans?|tribus?|عشائر|عشيرة|قبائل|قبيلة|"
+    r"أهالي)$", re.IGNORECASE)
+_RIVAL = re.compile(r"(?:\brival|\btwo|\bdeux|\bneighbouring|\bneighboring|\bopposing|"
+                    r"\brivaux|\brivales|\bvoisin(?:e|es|s)?)\s+$", re.IGNORECASE)
+
+
+def _communal_sides(r: Reading, parties: Sequence[Party]) -> tuple[Party, Party] | None:
+    """The two sides of a fight between communities, as communal militias: two community
+    words ("herders and farmers"), or one after "rival"/"two" ("rival clans"), when no
+    state or other armed party takes part."""
+    communal = [p for p in parties if (p.role == "civilian" and _COMMUNAL.match(p.text))
+                or (p.role == "named" and p.inter == 4)]
+    spans = {(p.start, p.end) for p in communal}
+    if any((p.armed and not (p.weak and (p.start, p.end) in spans)
+            and not (p.role == "named" and p.inter == 4)) or p.state for p in parties):
+        return None
+    distinct = list({(p.start, p.end): p for p in communal}.values())
+
+    def militia(p: Party) -> Party:
+        if p.role == "named":
+            return p
+        return Party(p.start, p.end, "communal", 4, "", p.country, p.text)
+
+    if len(distinct) >= 2:
+        return militia(distinct[0]), militia(distinct[1])
+    if len(distinct) == 1 and _RIVAL.search(r.text[max(0, distinct[0].start - 14):
+                                                    distinct[0].start]):
+        return militia(distinct[0]), militia(distinct[0])
+    return None
 
 
 def _generic(r: Reading, trigger: Cue) -> bool:

@@ -450,8 +450,9 @@ class Extractor:
         actor2 = self._actor(coded.actor2, iso2, country, date)
         if not actor1:
             actor1 = self._default_actor1(coded, iso2, country, date)
-        if actor2 == actor1:
-            actor2 = ""
+        if actor2 == actor1 and not (coded.actor2 is not None and coded.actor2.role in (
+                "communal", "rioter")):
+            actor2 = ""  # one party read twice; two communities or crowds may share a name
         geo = precision if precision is not None else max(
             geo_precision(sentence, m.start - sent_start, place), 2 if res.basis else 1)
         return Event(

@@ -215,3 +215,32 @@ def test_classifier_reads_cues_once():
     reading = read_sentence("Gunmen killed three villagers.", "en", lexicon)
     assert {c.kind for c in reading.cues} >= {"agent.armed", "act.kill", "agent.civilian"}
     assert CodebookClassifier().classify(reading) is not None
+
+
+@pytest.mark.parametrize(("text", "sub_event_type"), [
+    ("Herders and farmers clashed in Bokkos, leaving 8 dead.", "Armed clash"),
+    ("Rival clans clashed over grazing land near Galkayo, killing 3.", "Armed clash"),
+    ("Des éleveurs et des agriculteurs se sont affrontés à Mora, faisant 4 morts.",
+     "Armed clash"),
+    ("Rival clans clashed over grazing land near Galkayo.", "Mob violence"),
+])
+def test_communities_fighting_each_other(coder, table, text, sub_event_type):
+    language = "fr" if text.startswith("Des") else "en"
+    coded = code(coder, table, text, language)
+    assert coded is not None and coded.sub_event_type.value == sub_event_type
+    if sub_event_type == "Armed clash":
+        assert coded.actor1.role == coded.actor2.role == "communal"
+        assert coded.actor1.inter == 4
+
+
+def test_a_states_weapon_names_who_fired(coder, table):
+    coded = code(coder, table, "A Turkish drone strike killed 2 PKK members in Qandil.")
+    assert coded.actor1.name == "Military Forces of Turkey" or coded.actor1.country == "TR"
+    assert coded.actor2.name == "PKK: Kurdistan Workers Party"
+
+
+def test_a_group_holding_ground_arrests(coder, table):
+    coded = code(coder, table, "The Taliban arrested three former soldiers in Kandahar.")
+    assert coded.sub_event_type.value == "Arrests"
+    assert coded.actor1.name == "Taliban"
+    assert coded.actor2.text == "soldiers"

@@ -59,3 +59,11 @@ def test_party_followers_and_a_league_by_its_name(extractor):
     assert events[0].location == "Sylhet"
     assert events[0].actor1 == "Bangladesh Chhatra League"
     assert events[0].actor2 == "Supporters of Bangladesh Nationalist Party"
+
+
+def test_communities_fighting_are_communal_militias(extractor):
+    events = _events(extractor, "On 27 May 2024, herders and farmers clashed in Bokkos "
+                                "(Plateau), leaving 8 dead.")
+    assert [(e.sub_event_type.value, e.actor1, e.actor2, e.fatalities) for e in events] == [
+        ("Armed clash", "Unidentified Communal Militia (Nigeria)",
+         "Unidentified Communal Militia (Nigeria)", 8)]
