@@ -556,24 +556,24 @@ def load_resolver(kind: str) -> tuple[Resolver, str]:
     """The resolver to evaluate and a label saying which one it is."""
     if kind == "default":
         try:
-            from extract.toponyms import default_resolver
+            from extract.eval_adapters import default_resolver
         except ImportError as exc:
-            logger.warning("extract.toponyms.default_resolver is not available (%s); "
+            logger.warning("the default resolver is not available (%s); "
                            "falling back to the geocoder baseline", exc)
         else:
-            return default_resolver(), "default (extract.toponyms)"
+            return default_resolver(), "default (extract.geoparse)"
     return GeocoderBaseline(), "baseline (GazetteerGeocoder top hit)"
 
 
 def load_finder(kind: str) -> tuple[ToponymFinder, str]:
     if kind == "default":
         try:
-            from extract.toponyms import default_finder
+            from extract.eval_adapters import default_finder
         except ImportError as exc:
-            logger.warning("extract.toponyms.default_finder is not available (%s); "
+            logger.warning("the default finder is not available (%s); "
                            "falling back to the capitalised-words baseline", exc)
         else:
-            return default_finder(), "default (extract.toponyms)"
+            return default_finder(), "default (extract.geoparse)"
     return (CapitalisedFinder(GeocoderBaseline()),
             "baseline (capitalised words + GazetteerGeocoder)")
 
@@ -624,7 +624,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=("resolve", "end2end"), default="resolve",
                         help="resolve gold spans (default) or find and resolve from raw text")
     parser.add_argument("--resolver", choices=("default", "baseline"), default="default",
-                        help="default: extract.toponyms (falls back to the baseline when it "
+                        help="default: extract.geoparse (falls back to the baseline when it "
                              "cannot be imported); baseline: the geocoder's top hit per name")
     parser.add_argument("--limit", type=int, default=None, metavar="N",
                         help="evaluate the first N documents only")

@@ -34,6 +34,9 @@ from extract.events import (
     dateline_spans,
     geo_precision,
 )
+from extract.geoparse.matcher import mentions_from_doc
+from extract.geoparse.model import Mention, Resolution
+from extract.geoparse.resolver import ToponymResolver
 from extract.readers import Article, Rejected, iter_articles
 from extract.schema import (
     PIPELINE_VERSION,
@@ -45,7 +48,6 @@ from extract.schema import (
 )
 from extract.schema import EventType as E
 from extract.schema import SubEventType as S
-from extract.toponyms import Mention, Resolution, ToponymResolver, mentions_from_doc
 from geodata.distance import haversine_km
 from geodata.names import plain
 from geodata.tld import country_of_url
@@ -75,8 +77,8 @@ class Extractor:
                  geocoder: Any = None, classifier: Any = None,
                  event_model: str | Path | None = None) -> None:
         from extract.actors import ActorTable, StateForces
+        from extract.geoparse.nlp import NlpRegistry
         from extract.langid import LanguageIdentifier
-        from extract.nlp import NlpRegistry
         from geodata import GazetteerGeocoder
 
         self.language = language

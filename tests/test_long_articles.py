@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extract.nlp import NlpRegistry
+from extract.geoparse.matcher import mentions_from_doc
+from extract.geoparse.nlp import NlpRegistry
 from extract.pipeline import PART_CHARS, Extractor, _parts, _segments, parse_in_parts, run_pipeline
 from extract.readers import read_articles
-from extract.toponyms import mentions_from_doc
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "articles"
 

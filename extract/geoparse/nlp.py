@@ -18,7 +18,8 @@ import spacy
 from spacy.language import Language
 from spacy.util import compile_infix_regex, get_lang_class, is_package
 
-from extract.toponyms import SurfaceIndex  # also registers the conflict_atlas_places factory
+from extract.geoparse.matcher import PlaceMatcher  # registers the conflict_atlas_places factory
+from extract.geoparse.surface import SurfaceIndex
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class NlpRegistry:
         with self._lock:
             if language not in self._pipelines:
                 nlp = load_pipeline(language, self.index_path)
-                matcher = nlp.get_pipe("conflict_atlas_places")
+                matcher: PlaceMatcher = nlp.get_pipe("conflict_atlas_places")
                 if self._surface is None:
                     self._surface = matcher.index
                 matcher.index = self._surface
