@@ -858,6 +858,27 @@ def collect_places(data_dir: Path = PACKAGE_DATA) -> list[Place]:
     return unique
 
 
+# Another index in the cache is deleted once it is this old: another installation of other
+# code (a second virtualenv, a git worktree of another branch) may still read one built more
+# recently, and deleting it made the two rebuild in turn.
+STALE_INDEX_DAYS = 7.0
+
+
+def remove_stale_indexes(keep: Path, now: float | None = None) -> list[Path]:
+    """Delete the other gazetteer indexes beside ``keep`` built over STALE_INDEX_DAYS ago;
+    the deleted paths."""
+    cutoff = (time.time() if now is None else now) - STALE_INDEX_DAYS * 86400
+    removed = []
+    for old in keep.parent.glob("gazetteer-*.sqlite"):
+        try:
+            if old != keep and old.stat().st_mtime < cutoff:
+                old.unlink()
+                removed.append(old)
+        except FileNotFoundError:  # another build removed it first
+            continue
+    return removed
+
+
 def build_index(out: Path, data_dir: Path = PACKAGE_DATA) -> BuildReport:
     """Build the index into ``out`` atomically (a temporary file, then ``os.replace``)."""
     started = time.perf_counter()
@@ -885,9 +906,7 @@ def build_index(out: Path, data_dir: Path = PACKAGE_DATA) -> BuildReport:
     finally:
         tmp.unlink(missing_ok=True)
     if out.parent == cache_dir():  # indexes built from older sources are no longer named
-        for old in out.parent.glob("gazetteer-*.sqlite"):
-            if old != out:
-                old.unlink(missing_ok=True)
+        remove_stale_indexes(out)
     by_class: dict[str, int] = defaultdict(int)
     for p in places:
         by_class[p.feature_class] += 1
