@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from conflict_atlas import store_cli
 from conflict_atlas import train as train_cli
 from dashboard import cli as dashboard_cli
+from evaluation import cli as evaluation_cli
 from extract import cli as extract_cli
 from geodata import cli as geodata_cli
 
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (geodata_cli, extract_cli, dashboard_cli, store_cli, train_cli):
+    for module in (geodata_cli, extract_cli, evaluation_cli, dashboard_cli, store_cli, train_cli):
         module.register(sub)
     return parser
 

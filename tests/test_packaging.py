@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-LOCAL = {"conflict_atlas", "dashboard", "extract", "geodata", "tests", "bench", "docs"}
+LOCAL = {"conflict_atlas", "dashboard", "evaluation", "extract", "geodata", "tests", "bench", "docs"}
 
 
 def _name(requirement: str) -> str:
@@ -62,6 +62,7 @@ PARTS = [
     ("extract/**/*.py", ()),
     ("geodata/*.py", ()),
     ("conflict_atlas/*.py", ()),
+    ("evaluation/**/*.py", ("eval",)),
     ("geodata/build.py", ("build",)),
     ("geodata/scripts/*.py", ("build",)),
     ("dashboard/**/*.py", ("dashboard",)),

@@ -245,7 +245,7 @@ def test_a_towns_short_name_is_no_rival_alternate(geocoder):
 
 @pytest.fixture(scope="module")
 def finder():
-    from extract.eval_adapters import default_finder
+    from evaluation.adapters import default_finder
 
     return default_finder("en")
 
@@ -382,7 +382,7 @@ class _RecordingResolver(ToponymResolver):
 
 
 def test_a_finder_resolves_in_its_own_language():
-    from extract.eval_adapters import Finder
+    from evaluation.adapters import Finder
     from extract.geoparse.nlp import NlpRegistry
 
     resolver = _RecordingResolver()
