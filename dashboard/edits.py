@@ -43,6 +43,7 @@ from typing import Any
 import pandas as pd
 from filelock import FileLock
 
+from conflict_atlas_core.errors import ConflictAtlasError
 from extract.schema import SchemaError, validate_events
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ class LogContents:
     bad: list[BadRecord]
 
 
-class EditConflict(ValueError):
+class EditConflict(ConflictAtlasError, ValueError):
     """A save refused: another reviewer changed the same event since the form was opened."""
 
     def __init__(self, event_id: str, others: list[dict[str, Any]]) -> None:

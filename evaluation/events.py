@@ -38,6 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from conflict_atlas_core.errors import ConflictAtlasError
 from geodata.names import fold
 
 logger = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ class GoldEvent:
     is_background: bool
 
 
-class GoldError(ValueError):
+class GoldError(ConflictAtlasError, ValueError):
     """The gold file is unreadable or breaks the coding rules; the message says where."""
 
 

@@ -20,13 +20,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from conflict_atlas_core.errors import ConflictAtlasError
+
 SPLITS_DIR = Path(__file__).resolve().parent / "data" / "splits"
 SPLIT_NAMES = ("dev", "test")
 SALT = "conflict-atlas-split-1"
 DEV_SHARE = 0.5
 
 
-class SplitError(ValueError):
+class SplitError(ConflictAtlasError, ValueError):
     """No committed split for a corpus, or one that does not fit its documents."""
 
 

@@ -433,8 +433,8 @@ def _trim(ent: Span) -> Span | None:
     return doc[start:end]
 
 
-@Language.factory("conflict_atlas_places", default_config={"index_path": None,
-                                                           "min_population": 1000})
+@Language.factory("conflict_atlas_places", assigns=["doc.spans"],
+                  default_config={"index_path": None, "min_population": 1000})
 def make_place_matcher(nlp: Language, name: str, index_path: str | None,
                        min_population: int) -> PlaceMatcher:
     from geodata.gazetteer import ensure_index
