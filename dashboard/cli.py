@@ -83,9 +83,10 @@ def _filter_state(args: argparse.Namespace) -> Any:
     """The :class:`FilterState` the options say (ValueError when they do not fit)."""
     from dashboard.filters import FILTER_FIELDS, FilterState
 
-    return FilterState(**{f.field: tuple(getattr(args, f.field))
-                          if f.kind in ("list", "precisions") else getattr(args, f.field)
-                          for f in FILTER_FIELDS})
+    values: dict[str, Any] = {f.field: tuple(getattr(args, f.field))
+                              if f.kind in ("list", "precisions") else getattr(args, f.field)
+                              for f in FILTER_FIELDS}
+    return FilterState(**values)
 
 
 def _date(text: str) -> dt.date:

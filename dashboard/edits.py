@@ -202,6 +202,7 @@ class EditLog:
             if not raw.strip():
                 continue
             text = raw.decode("utf-8", errors="replace")
+            reason: str | None
             try:
                 rec = json.loads(raw)
             except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
@@ -446,7 +447,7 @@ def apply_edits(df: pd.DataFrame, edits: list[dict[str, Any]]) -> tuple[pd.DataF
         if row is None:
             continue
         if edit["op"] == "discard":
-            rows[edit["event_id"]] = None  # type: ignore[assignment]
+            rows[edit["event_id"]] = None
             discarded += 1
             continue
         candidate = dict(row)

@@ -326,7 +326,7 @@ def evaluate_resolver(docs: Sequence[Document], resolver: Resolver, *,
         preds = [coerce_point(p) for p in answer]
         errs = errors_km([(t.lat, t.lon) for t in gold], preds)
         rows.extend(replace(_row(doc.doc_id, t, p, e, "gold"), pred_id=answer_id(a))
-                    for t, p, e, a in zip(gold, preds, errs, answer))
+                    for t, p, e, a in zip(gold, preds, errs, answer, strict=True))
     return rows, failed
 
 

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -357,7 +358,7 @@ def _arrow_kind(arrow_type: object) -> str | None:
     """The kind of a Parquet column's Arrow type (None: an all-null column, any kind)."""
     import pyarrow as pa
 
-    t = arrow_type
+    t: Any = arrow_type
     if pa.types.is_dictionary(t):
         t = t.value_type
     if pa.types.is_null(t):

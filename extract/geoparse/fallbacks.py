@@ -69,7 +69,7 @@ def document_fallback(resolutions: list[Resolution]) -> list[Resolution]:
               and not r.basis]
     if not placed:
         return resolutions
-    local = [r for r in placed if r.place["feature_class"] not in AREA_CLASSES]
+    local = [r for r in placed if _place_of(r)["feature_class"] not in AREA_CLASSES]
     out = []
     for r in resolutions:
         m = r.mention
@@ -82,7 +82,7 @@ def document_fallback(resolutions: list[Resolution]) -> list[Resolution]:
             field = "country_code" if r.place["feature_class"] != "admin1" \
                 else "admin1_code"
             inside = [o for o in local if r.place.get(field)
-                      and o.place.get(field) == r.place.get(field)]
+                      and _place_of(o).get(field) == r.place.get(field)]
             if not inside:
                 out.append(r)
                 continue
@@ -95,3 +95,10 @@ def document_fallback(resolutions: list[Resolution]) -> list[Resolution]:
                               round(FALLBACK_CONFIDENCE * near.confidence, 3),
                               r.cue_classes, False, (), "document"))
     return out
+
+
+def _place_of(resolution: Resolution) -> dict[str, Any]:
+    """The place of a resolution known to have one."""
+    if resolution.place is None:
+        raise ValueError(f"{resolution.mention.text!r} has no place")
+    return resolution.place

@@ -122,7 +122,7 @@ def _dateline(span: Span) -> bool:
         and doc[span.end].text in (",", "(", "-", "–", "—")
 
 
-def _clean_ngram(tokens: Sequence[Any]) -> bool:
+def _clean_ngram(tokens: Sequence[Any] | Span) -> bool:
     """No line break, no punctuation at the edges, only name-internal punctuation inside."""
     last = tokens[-1]
     if last.is_punct or last.is_space or any(t.is_space or "\n" in t.text_with_ws.rstrip(" ")
@@ -347,13 +347,13 @@ class PlaceMatcher:
             # A place's own name is a given name only before another given name or a rare
             # word that names no place: "Paul Francis Floyd", "Victoria Rowell", "Vladimir
             # Putin"; not "Georgia Tech", "Austin Police", "Victoria Falls", "America".
-            nxt_key = fold(nxt.text) if surname else ""
-            if surname and (nxt_key in given or (
+            nxt_key = fold(nxt.text) if surname and nxt is not None else ""
+            if surname and nxt is not None and (nxt_key in given or (
                     nxt_key not in self.index.keys
                     and zipf_frequency(nxt.lower_, "en") < RARE_WORD_ZIPF)):
                 return surname_key(nxt.text)
             return None
-        return surname_key(nxt.text) if surname else ""
+        return surname_key(nxt.text) if surname and nxt is not None else ""
 
     def __call__(self, doc: Doc) -> Doc:
         spans: dict[tuple[int, int], str] = {}
@@ -399,14 +399,14 @@ class PlaceMatcher:
         for ent in doc.ents:
             if ent.label_ not in NER_PLACE_LABELS:
                 continue
-            ent = _trim(ent)
-            if ent is None:
+            place = _trim(ent)
+            if place is None:
                 continue
-            overlapping = [k for k in spans if k[0] < ent.end and ent.start < k[1]]
-            if not overlapping and not self._common_word(ent):
-                spans[(ent.start, ent.end)] = "ner"
-            elif (ent.start, ent.end) in spans:
-                spans[(ent.start, ent.end)] = "both"
+            overlapping = [k for k in spans if k[0] < place.end and place.start < k[1]]
+            if not overlapping and not self._common_word(place):
+                spans[(place.start, place.end)] = "ner"
+            elif (place.start, place.end) in spans:
+                spans[(place.start, place.end)] = "both"
         doc.spans[SPAN_KEY] = [Span(doc, s, e, label=src) for (s, e), src in sorted(spans.items())]
         return doc
 
@@ -440,7 +440,7 @@ def make_place_matcher(nlp: Language, name: str, index_path: str | None,
     from geodata.gazetteer import ensure_index
 
     path = ensure_index(Path(index_path) if index_path else None)
-    return PlaceMatcher(path, nlp.lang, min_population)
+    return PlaceMatcher(path, nlp.lang or "xx", min_population)
 
 
 def mentions_from_doc(doc: Doc) -> list[Mention]:

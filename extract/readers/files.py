@@ -190,5 +190,8 @@ def read_articles(paths: Iterable[str | Path] | str | Path, **kwargs: Any
     articles: list[Article] = []
     rejected: list[Rejected] = []
     for item in iter_articles(paths, **kwargs):
-        (articles if isinstance(item, Article) else rejected).append(item)
+        if isinstance(item, Article):
+            articles.append(item)
+        else:
+            rejected.append(item)
     return articles, rejected

@@ -167,7 +167,7 @@ def read_csv(blob: Blob, ctx: Ctx) -> Iterator[Article | Rejected]:
         if len(row) > len(columns):
             logger.warning("%s: row %d has %d cells for %d columns; extra cells ignored",
                            blob.display, rownum, len(row), len(columns))
-        record = dict(zip(columns, row))
+        record = dict(zip(columns, row, strict=False))  # a short row: its first columns
         yield _record_article(record, f"row {rownum} (line {reader.line_num})",
                               f"{blob.display}#{rownum}", blob, ctx, "csv")
     if rownum == 0:
