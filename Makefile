@@ -62,8 +62,11 @@ bench: gazetteer
 screenshots: sample
 	$(PY) docs/make_screenshots.py $(STORE)
 
+# ruff (default rules + bugbear, complexity, pyupgrade, import order) and mypy on extract,
+# geodata and dashboard; both configured in pyproject.toml
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache $(FRONTEND)/node_modules dashboard/deckmap/static

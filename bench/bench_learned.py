@@ -3,7 +3,7 @@
 Data: the UCDP GED rows of ``../shared/data/ucdp_ged_subset.parquet`` that carry a headline
 (real reporting), one per GED id; the label is UCDP's violence type (state-based, non-state,
 one-sided), the only coding of these rows that a text can be typed by. Rows are split by
-``extract.eval_reports.split_of`` (the same fixed 30% test share everywhere): both models are
+``evaluation.reports.split_of`` (the same fixed 30% test share everywhere): both models are
 trained on the development rows and scored on the test rows.
 
 - baseline: ``TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)`` + ``LinearSVC``;
@@ -11,7 +11,7 @@ trained on the development rows and scored on the test rows.
   reading of each text: cue kinds, party roles, its own type), the model ``conflict-atlas
   train events`` fits;
 - codebook: the default classifier with no training, its ACLED coding mapped to a violence
-  type (``extract.eval_reports``), for reference;
+  type (``evaluation.reports``), for reference;
 - training time of ``train()`` on 20,000 rows (development rows resampled), and the cost of
   ``--event-model`` in extraction: ``Extractor.extract`` over 300 test headlines and over the
   bundled sample's articles (twice), with the codebook, then with the trained model, in the
@@ -56,7 +56,7 @@ def main() -> int:
     from sklearn.pipeline import make_pipeline
     from sklearn.svm import LinearSVC
 
-    from extract.eval_reports import _violence_type, read_ucdp, split_of
+    from evaluation.reports import _violence_type, read_ucdp, split_of
     from extract.learned import EventModel, Featurizer, labelled_texts, train
     from extract.pipeline import Extractor
     from extract.readers import Article, iter_articles

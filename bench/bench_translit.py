@@ -30,7 +30,7 @@ from collections import Counter
 from typing import Any
 
 from geodata import GazetteerGeocoder
-from geodata.gazetteer import haversine_km
+from geodata.distance import haversine_km
 from geodata.names import fold
 
 WOF_COUNTRIES = ["IQ", "SY", "YE", "LY", "ML", "BF", "NE", "NG", "TD", "CM", "SD", "SS", "CD", "SO", "AF", "UA", "PS", "LB", "IL", "ET", "MZ", "MM", "CF", "PK", "JO", "TR", "EG", "DZ", "TN", "IR", "AZ", "AM"]

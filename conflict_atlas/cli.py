@@ -13,7 +13,10 @@ from collections.abc import Sequence
 
 from conflict_atlas import store_cli
 from conflict_atlas import train as train_cli
+from conflict_atlas_core.errors import ConflictAtlasError
+from conflict_atlas_core.settings import Settings
 from dashboard import cli as dashboard_cli
+from evaluation import cli as evaluation_cli
 from extract import cli as extract_cli
 from geodata import cli as geodata_cli
 
@@ -25,8 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more log output (-vv for debug)")
+    # read once from the environment by main() and handed down to the handlers
+    parser.set_defaults(settings=None)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (geodata_cli, extract_cli, dashboard_cli, store_cli, train_cli):
+    for module in (geodata_cli, extract_cli, evaluation_cli, dashboard_cli, store_cli, train_cli):
         module.register(sub)
     return parser
 
@@ -34,10 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.settings = Settings.from_env()
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
         return int(args.handler(args) or 0)
+    except ConflictAtlasError as exc:  # refused on purpose: bad input, a missing index
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

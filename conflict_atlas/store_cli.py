@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from conflict_atlas_core.settings import Settings
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     store = sub.add_parser("store", help="check or repair an event store",
@@ -34,10 +36,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     repair.set_defaults(handler=_repair)
 
 
-def _path(arg: Path | None) -> Path:
+def _path(arg: Path | None, settings: Settings | None = None) -> Path:
     from extract.store import default_store_path
 
-    return arg or default_store_path()
+    return arg or default_store_path(settings)
 
 
 def _problems(store: Path) -> list[str]:
@@ -50,7 +52,7 @@ def _problems(store: Path) -> list[str]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    store = _path(args.store)
+    store = _path(args.store, args.settings)
     if not store.exists():
         print(f"{store}: no store yet (it is created by the first `conflict-atlas extract`)")
     problems = _problems(store)
@@ -69,7 +71,7 @@ def _repair(args: argparse.Namespace) -> int:
     from extract.schema import SchemaError
     from extract.store import repair_store
 
-    store = _path(args.store)
+    store = _path(args.store, args.settings)
     missing = [p for p in args.pending if not p.is_file()]
     if missing:
         print(f"error: no side file {missing[0]}", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import h3
 import numpy as np
@@ -186,7 +187,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes.astype("int64"), [str(u) for u in uniques]
 
 
-def admin1_keys(admin1_gdf: object) -> dict[tuple[str, str], int]:
+def admin1_keys(admin1_gdf: Any) -> dict[tuple[str, str], int]:
     """(country alpha-2, folded name) -> row position of the admin-1 polygon, for every name
     of a unit (its name, GeoNames' admin-1 name, alternate names)."""
     import json

@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from conflict_atlas_core.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -81,9 +83,10 @@ def _filter_state(args: argparse.Namespace) -> Any:
     """The :class:`FilterState` the options say (ValueError when they do not fit)."""
     from dashboard.filters import FILTER_FIELDS, FilterState
 
-    return FilterState(**{f.field: tuple(getattr(args, f.field))
-                          if f.kind in ("list", "precisions") else getattr(args, f.field)
-                          for f in FILTER_FIELDS})
+    values: dict[str, Any] = {f.field: tuple(getattr(args, f.field))
+                              if f.kind in ("list", "precisions") else getattr(args, f.field)
+                              for f in FILTER_FIELDS}
+    return FilterState(**values)
 
 
 def _date(text: str) -> dt.date:
@@ -103,10 +106,10 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     return parts[0], parts[1], parts[2], parts[3]
 
 
-def _store(arg: str | None) -> Path:
+def _store(arg: str | None, settings: Settings | None = None) -> Path:
     from extract.store import default_store_path
 
-    return Path(arg) if arg else default_store_path()
+    return Path(arg) if arg else default_store_path(settings)
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
@@ -126,9 +129,9 @@ def _serve(args: argparse.Namespace) -> int:
     already in its ``st.cache_resource`` caches when the first browser session arrives; the
     health endpoint answers only after that.
     """
-    from dashboard.data import BASEMAP_ENV, STORE_ENV
+    from conflict_atlas_core.settings import BASEMAP_ENV, STORE_ENV
 
-    store = _store(args.store).resolve()
+    store = _store(args.store, args.settings).resolve()
     os.environ[STORE_ENV] = str(store)
     if args.basemap:
         os.environ[BASEMAP_ENV] = args.basemap
@@ -185,7 +188,7 @@ def _export(args: argparse.Namespace) -> int:
     from extract.schema import SchemaError
     from extract.store import read_events
 
-    store = _store(args.store)
+    store = _store(args.store, args.settings)
     fmt = args.fmt
     if fmt is None and args.out:
         by_suffix = {ext: name for name, (ext, _mime) in FORMATS.items()}

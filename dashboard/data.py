@@ -20,26 +20,23 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from conflict_atlas_core.settings import Settings
 from dashboard import aggregate
 from dashboard.edits import ApplyReport, EditLog
 from extract.schema import SchemaError, empty_events
-from extract.store import EventStore, default_store_path
+from extract.store import EventStore
 
 logger = logging.getLogger(__name__)
 
-STORE_ENV = "CONFLICT_ATLAS_STORE"
-BASEMAP_ENV = "CONFLICT_ATLAS_BASEMAP"
+
+def store_path(settings: Settings | None = None) -> Path:
+    """``$CONFLICT_ATLAS_STORE`` (``serve STORE`` sets it), else the data directory's."""
+    return (settings or Settings.from_env()).store_path
 
 
-def store_path() -> Path:
-    override = os.environ.get(STORE_ENV)
-    return Path(override) if override else default_store_path()
-
-
-def default_basemap() -> str:
+def default_basemap(settings: Settings | None = None) -> str:
     """``offline`` unless ``$CONFLICT_ATLAS_BASEMAP`` (or ``serve --basemap``) says ``carto``."""
-    value = os.environ.get(BASEMAP_ENV, "offline").strip().lower()
-    return value if value in ("offline", "carto") else "offline"
+    return (settings or Settings.from_env()).basemap
 
 
 @dataclasses.dataclass(frozen=True)

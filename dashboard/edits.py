@@ -43,6 +43,7 @@ from typing import Any
 import pandas as pd
 from filelock import FileLock
 
+from conflict_atlas_core.errors import ConflictAtlasError
 from extract.schema import SchemaError, validate_events
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ class LogContents:
     bad: list[BadRecord]
 
 
-class EditConflict(ValueError):
+class EditConflict(ConflictAtlasError, ValueError):
     """A save refused: another reviewer changed the same event since the form was opened."""
 
     def __init__(self, event_id: str, others: list[dict[str, Any]]) -> None:
@@ -201,6 +202,7 @@ class EditLog:
             if not raw.strip():
                 continue
             text = raw.decode("utf-8", errors="replace")
+            reason: str | None
             try:
                 rec = json.loads(raw)
             except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
@@ -445,7 +447,7 @@ def apply_edits(df: pd.DataFrame, edits: list[dict[str, Any]]) -> tuple[pd.DataF
         if row is None:
             continue
         if edit["op"] == "discard":
-            rows[edit["event_id"]] = None  # type: ignore[assignment]
+            rows[edit["event_id"]] = None
             discarded += 1
             continue
         candidate = dict(row)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -236,7 +236,7 @@ def hex_color(rgb: tuple[int, ...]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb[:3])
 
 
-def legend(layer: str, *, aggregated: bool = False, event_types: list[tuple[str, str]] = (),
+def legend(layer: str, *, aggregated: bool = False, event_types: Sequence[tuple[str, str]] = (),
            top: int = 0, resolution: int | None = None, selected: bool = False,
            note: str = "") -> dict[str, Any]:
     """The legend of ``layer`` as the component draws it.

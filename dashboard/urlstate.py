@@ -157,10 +157,12 @@ def _readers(kind: str, choices: tuple[str, ...]) -> tuple[Callable[[str], Any],
     """(parser, encoder) of a filter's URL parameter, by its kind (see FilterField)."""
     if kind == "list":
         return (_members(set(choices)) if choices else _split), _join
-    return {"date": (_date, _date_text), "choice": (_one_of(choices), str),
-            "text": (_text, str), "precisions": (_precisions, _join),
-            "fraction": (_float_in(0.0, 1.0), _num), "flag": (_bool, _flag_text),
-            "bbox": (_bbox, _bbox_text)}[kind]
+    by_kind: dict[str, tuple[Callable[[str], Any], Callable[[Any], str]]] = {
+        "date": (_date, _date_text), "choice": (_one_of(choices), str),
+        "text": (_text, str), "precisions": (_precisions, _join),
+        "fraction": (_float_in(0.0, 1.0), _num), "flag": (_bool, _flag_text),
+        "bbox": (_bbox, _bbox_text)}
+    return by_kind[kind]
 
 
 # param name -> (field, parser, encoder), from the one list of filters

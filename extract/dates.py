@@ -117,7 +117,7 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateMention]:
             mo = _MONTHS[(m.group("m1") or m.group("m2")).lower()]
             d = int(m.group("d1") or m.group("d2"))
             year = m.group("y1") or m.group("y2")
-            y = int(year) if year else _year_for(mo, d, published)  # type: ignore[assignment]
+            y = int(year) if year else _year_for(mo, d, published)
         try:
             date = dt.date(y, mo, d) if y else None
         except ValueError:

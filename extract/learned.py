@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conflict_atlas_core.errors import ConflictAtlasError
 from extract.codebook import CodebookClassifier, Coding, Reading, read_sentence
 from extract.cues import CueLexicon
 from extract.schema import SUB_EVENT_PARENT, SubEventType
@@ -43,7 +44,7 @@ MODEL_FORMAT = 1
 MIN_MARGIN = 0.2  # the model's best class must lead its second by this, or the rules stand
 
 
-class ModelError(ValueError):
+class ModelError(ConflictAtlasError, ValueError):
     """A model file or training set that cannot be used; the message says why."""
 
 

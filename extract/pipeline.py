@@ -36,6 +36,9 @@ from extract.events import (
     geo_precision,
 )
 from extract.fatalities import find_fatalities
+from extract.geoparse.matcher import COUNTRY_HINT, mentions_from_doc
+from extract.geoparse.model import Mention, Resolution
+from extract.geoparse.resolver import ToponymResolver
 from extract.readers import Article, Rejected, iter_articles
 from extract.schema import (
     PIPELINE_VERSION,
@@ -47,13 +50,6 @@ from extract.schema import (
 )
 from extract.schema import EventType as E
 from extract.schema import SubEventType as S
-from extract.toponyms import (
-    COUNTRY_HINT,
-    Mention,
-    Resolution,
-    ToponymResolver,
-    mentions_from_doc,
-)
 from geodata.distance import haversine_km
 from geodata.names import plain
 from geodata.tld import country_of_url
@@ -83,8 +79,8 @@ class Extractor:
                  geocoder: Any = None, classifier: Any = None,
                  event_model: str | Path | None = None) -> None:
         from extract.actors import ActorTable, StateForces
+        from extract.geoparse.nlp import NlpRegistry
         from extract.langid import LanguageIdentifier
-        from extract.nlp import NlpRegistry
         from geodata import GazetteerGeocoder
 
         self.language = language
@@ -614,7 +610,7 @@ def parse_in_parts(nlp: Any, text: str, limit: int = PART_CHARS,
     """``nlp(text)`` for a text of any length: one Doc with the same text, tokens, sentences,
     entities and place spans as parsing it whole would give, paragraph by paragraph.
     ``country_hint``: countries the text is known to be about (the place matcher looks for
-    their villages, see ``extract.toponyms.COUNTRY_HINT``)."""
+    their villages, see ``extract.geoparse.matcher.COUNTRY_HINT``)."""
 
     def hinted(part: str) -> Any:
         doc = nlp.make_doc(part)

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if args.event_model is not None and not args.event_model.is_file():
         print(f"error: no event model at {args.event_model}", file=sys.stderr)
         return 2
-    out: Path = args.out or default_store_path()
+    out: Path = args.out or default_store_path(args.settings)
     if out.suffix.lower() in (".parquet", ".geoparquet"):
         problems = check_schema(out)  # before the work, not after it
         if problems:

@@ -25,6 +25,8 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from conflict_atlas_core.errors import ConflictAtlasError
+
 SCHEMA_VERSION = "1"
 PIPELINE_VERSION = "0.2.0"  # 0.2: the codebook coder, content-based article and event ids
 
@@ -302,7 +304,7 @@ EVENT_SCHEMA = pa.DataFrameSchema(
 )
 
 
-class SchemaError(ValueError):
+class SchemaError(ConflictAtlasError, ValueError):
     """A table does not follow the event schema; the message names the failing checks."""
 
 

@@ -31,11 +31,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 from filelock import FileLock
 
+from conflict_atlas_core.errors import ConflictAtlasError
+from conflict_atlas_core.settings import Settings
 from extract.schema import COLUMNS, SchemaError, empty_events, validate_events
 from extract.spreadsheet import CSV_LINE_TERMINATOR, guard, unguard
 
@@ -45,13 +48,13 @@ CRS = "EPSG:4326"
 SUPPORTED_SUFFIXES = (".parquet", ".geoparquet", ".csv", ".geojson", ".json", ".gpkg")
 
 
-def default_data_dir() -> Path:
-    """``$CONFLICT_ATLAS_DATA`` or ``./data``."""
-    return Path(os.environ.get("CONFLICT_ATLAS_DATA", "data"))
+def default_data_dir(settings: Settings | None = None) -> Path:
+    """``$CONFLICT_ATLAS_DATA`` or ``./data`` (:mod:`conflict_atlas_core.settings`)."""
+    return (settings or Settings.from_env()).data_dir
 
 
-def default_store_path() -> Path:
-    return default_data_dir() / "events.parquet"
+def default_store_path(settings: Settings | None = None) -> Path:
+    return default_data_dir(settings) / "events.parquet"
 
 
 def to_geodataframe(df: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -206,7 +209,7 @@ class AppendResult:
     total: int
 
 
-class StoreError(ValueError):
+class StoreError(ConflictAtlasError, ValueError):
     """The store cannot be appended to as it is: ``problems`` say why, the message what to run.
     """
 
@@ -355,7 +358,7 @@ def _arrow_kind(arrow_type: object) -> str | None:
     """The kind of a Parquet column's Arrow type (None: an all-null column, any kind)."""
     import pyarrow as pa
 
-    t = arrow_type
+    t: Any = arrow_type
     if pa.types.is_dictionary(t):
         t = t.value_type
     if pa.types.is_null(t):

@@ -169,7 +169,8 @@ class Boundaries:
     def __init__(self, data_dir: str | Path | None = None, *,
                  snap_km: float = DEFAULT_SNAP_KM) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else PACKAGE_DATA
-        if not (isinstance(snap_km, numbers.Real) and snap_km >= 0):
+        given: object = snap_km  # any real number, numpy's too
+        if not (isinstance(given, numbers.Real) and snap_km >= 0):
             raise ValueError(f"snap_km must be a number >= 0, got {snap_km!r}")
         self.snap_km = float(snap_km)
         self._lock = threading.Lock()
@@ -249,8 +250,9 @@ class Boundaries:
         row = frame.iloc[0]
         if not row["country"] and not row["iso_a2"] and not row["iso_a3"]:
             return None
-        return AdminArea(**{f: (float(row[f]) if f == "distance_km" else str(row[f]))
-                            for f in AREA_FIELDS})
+        fields: dict[str, Any] = {f: (float(row[f]) if f == "distance_km" else str(row[f]))
+                                  for f in AREA_FIELDS}
+        return AdminArea(**fields)
 
     def reverse_many(self, lats: Iterable[Any], lons: Iterable[Any], *,
                      errors: str = "raise") -> Any:

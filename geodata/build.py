@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from geodata.distance import haversine_km
 from geodata.names import MIN_TRANSLIT_KEY, fold, is_code_like, key_variants, translit_key
 from geodata.paths import INDEX_VERSION, PACKAGE_DATA, cache_dir
 
@@ -273,8 +274,6 @@ def _plausible_centre(latlng: list | None, capital: Place | None, area_km2: floa
         return False
     if capital is None:
         return True
-    from geodata.gazetteer import haversine_km
-
     reach = 1.2 * math.sqrt(max(area_km2, 1.0)) + 50.0
     return haversine_km(float(latlng[0]), float(latlng[1]), capital.lat, capital.lon) <= reach
 
@@ -532,8 +531,6 @@ ANCHOR_RADIUS_KM = 50.0
 
 def _people_within(cities: list[Place], lat: float, lon: float, km: float) -> int:
     """The summed population of the towns within ``km`` of a point."""
-    from geodata.gazetteer import haversine_km
-
     dlat = km / 111.0
     near = [c for c in cities if abs(c.lat - lat) <= dlat]
     return int(sum(c.population for c in near
@@ -642,8 +639,6 @@ def read_natural(path: Path, existing: list[Place]) -> list[Place]:
     and GeoNames' features without a country). A feature that one of ``existing`` (the
     curated overlay's seas and oceans) or an earlier row already has, by a name and within
     NATURAL_SAME_KM, gives it its names instead of being a second place."""
-    from geodata.gazetteer import haversine_km
-
     by_name: dict[str, list[Place]] = defaultdict(list)
     for p in existing:
         if p.feature_class in ("natural", "region"):
@@ -693,8 +688,6 @@ def read_wof(path: Path, admin2_path: Path, places: list[Place]) -> list[Place]:
     the median of its towns, its point; the others are new places, ``gn:ID`` when WOF knows
     their GeoNames id, else ``wof:ID``. Admin-2 units no source placed get the median point
     of their towns, or are left out."""
-    from geodata.gazetteer import haversine_km
-
     by_gid = _by_geonames_id(places)
     by_icao = {p.id[5:]: p for p in places if p.id.startswith("icao:")}
     fields = [p for p in places if p.feature_class in ("airport", "military_base")]
@@ -865,6 +858,27 @@ def collect_places(data_dir: Path = PACKAGE_DATA) -> list[Place]:
     return unique
 
 
+# Another index in the cache is deleted once it is this old: another installation of other
+# code (a second virtualenv, a git worktree of another branch) may still read one built more
+# recently, and deleting it made the two rebuild in turn.
+STALE_INDEX_DAYS = 7.0
+
+
+def remove_stale_indexes(keep: Path, now: float | None = None) -> list[Path]:
+    """Delete the other gazetteer indexes beside ``keep`` built over STALE_INDEX_DAYS ago;
+    the deleted paths."""
+    cutoff = (time.time() if now is None else now) - STALE_INDEX_DAYS * 86400
+    removed = []
+    for old in keep.parent.glob("gazetteer-*.sqlite"):
+        try:
+            if old != keep and old.stat().st_mtime < cutoff:
+                old.unlink()
+                removed.append(old)
+        except FileNotFoundError:  # another build removed it first
+            continue
+    return removed
+
+
 def build_index(out: Path, data_dir: Path = PACKAGE_DATA) -> BuildReport:
     """Build the index into ``out`` atomically (a temporary file, then ``os.replace``)."""
     started = time.perf_counter()
@@ -892,9 +906,7 @@ def build_index(out: Path, data_dir: Path = PACKAGE_DATA) -> BuildReport:
     finally:
         tmp.unlink(missing_ok=True)
     if out.parent == cache_dir():  # indexes built from older sources are no longer named
-        for old in out.parent.glob("gazetteer-*.sqlite"):
-            if old != out:
-                old.unlink(missing_ok=True)
+        remove_stale_indexes(out)
     by_class: dict[str, int] = defaultdict(int)
     for p in places:
         by_class[p.feature_class] += 1

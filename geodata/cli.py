@@ -55,7 +55,7 @@ def _build(args: argparse.Namespace) -> int:
     from geodata.gazetteer import missing_sources
     from geodata.paths import default_index_path
 
-    out = args.out or default_index_path()
+    out = args.out or default_index_path(args.settings)
     if out.exists() and args.if_missing:
         print(f"gazetteer index present: {out}")
         return 0

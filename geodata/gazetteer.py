@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from conflict_atlas_core.errors import ConflictAtlasError
 from geodata.distance import haversine_km
 from geodata.paths import INDEX_VERSION, default_index_path
 
@@ -24,7 +25,7 @@ FEATURE_CLASSES = ("continent", "country", "region", "admin1", "admin2", "city",
                    "military_base", "landmark", "natural")
 
 
-class GazetteerMissing(FileNotFoundError):
+class GazetteerMissing(ConflictAtlasError, FileNotFoundError):
     """The index has not been built (run ``conflict-atlas geodata build``)."""
 
 

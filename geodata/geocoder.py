@@ -29,14 +29,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from geopy.exc import GeocoderQueryError
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
+from conflict_atlas_core.errors import ConflictAtlasError
 from geodata.build import ALT, GENERIC, MAIN, VARIANT
 from geodata.distance import haversine_km
 from geodata.gazetteer import FEATURE_CLASSES, Gazetteer, NameHit, PlaceRow
 from geodata.names import fold, query_keys, query_readings, romanised, spelled, strip_article
+
+
+class GeocoderInputError(ConflictAtlasError, GeocoderQueryError, ValueError):
+    """A query the geocoder refuses (malformed coordinates, an unknown country code,
+    spelling or feature class): geopy's ``GeocoderQueryError``, as a geopy geocoder raises
+    for a bad query, and a ``ValueError``, as it always was."""
+
 
 # Prior of each feature class, added to log10(population + 1).
 CLASS_PRIOR = {
@@ -234,10 +243,10 @@ def _normalise_country_codes(codes: str | Iterable[str] | None,
             match = next((c.country_code for c in gazetteer.countries()
                           if _iso3(c.country_code) == code), None)
             if match is None:
-                raise ValueError(f"unknown ISO 3166-1 alpha-3 country code {code!r}")
+                raise GeocoderInputError(f"unknown ISO 3166-1 alpha-3 country code {code!r}")
             code = match
         elif len(code) != 2:
-            raise ValueError(f"country codes are ISO 3166-1 alpha-2 or alpha-3, got {code!r}")
+            raise GeocoderInputError(f"country codes are ISO 3166-1 alpha-2 or alpha-3, got {code!r}")
         out.add(code)
     return out
 
@@ -326,13 +335,13 @@ class GazetteerGeocoder(Geocoder):
         if not key:
             return []
         if spelling not in SPELLINGS:
-            raise ValueError(f"unknown spelling {spelling!r}; use {', '.join(SPELLINGS)}")
+            raise GeocoderInputError(f"unknown spelling {spelling!r}; use {', '.join(SPELLINGS)}")
         countries = _normalise_country_codes(country_codes, self.gazetteer)
         if isinstance(feature_classes, str):
             feature_classes = [feature_classes]
         classes = set(feature_classes) if feature_classes else None
         if classes and not classes <= set(FEATURE_CLASSES):
-            raise ValueError(f"unknown feature classes {sorted(classes - set(FEATURE_CLASSES))};"
+            raise GeocoderInputError(f"unknown feature classes {sorted(classes - set(FEATURE_CLASSES))};"
                              f" use {', '.join(FEATURE_CLASSES)}")
         hints = Hints(language=language, near=_coerce_near(near))
         hits = self._hits(key)
@@ -477,7 +486,7 @@ class GazetteerGeocoder(Geocoder):
                 max_km: float = 50.0) -> Location | list[Location] | None:
         """Country, admin-1 (by point in polygon) and admin-2 and nearest place of a point.
 
-        Raises ``ValueError`` for malformed coordinates; returns ``None`` for a point that is
+        Raises :class:`GeocoderInputError` (a ``ValueError``) for malformed coordinates; returns ``None`` for a point that is
         in no country and near no place.
         """
         lat, lon = parse_point(query)
@@ -510,7 +519,7 @@ class GazetteerGeocoder(Geocoder):
 def parse_point(query: Any) -> tuple[float, float]:
     """(lat, lon) from a ``(lat, lon)`` pair, a ``"lat, lon"`` string or a geopy ``Point``.
 
-    Raises ``ValueError`` naming what is wrong: not numbers, not finite, or out of range
+    Raises :class:`GeocoderInputError` (a ``ValueError``) naming what is wrong: not numbers, not finite, or out of range
     (geopy would silently wrap an out-of-range latitude to another place).
     """
     if isinstance(query, (Point, Location)):
@@ -521,24 +530,25 @@ def parse_point(query: Any) -> tuple[float, float]:
         pair = query
     else:
         # ValueError, not TypeError: one exception for every malformed input, as documented.
-        raise ValueError(  # noqa: TRY004
+        raise GeocoderInputError(
             f"malformed coordinates {query!r}: expected 'lat, lon' in degrees")
     if len(pair) != 2:
-        raise ValueError(f"malformed coordinates {query!r}: expected two numbers, lat and lon")
+        raise GeocoderInputError(
+            f"malformed coordinates {query!r}: expected two numbers, lat and lon")
     values = []
     for label, value in zip(("latitude", "longitude"), pair, strict=True):
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"{label} {value!r} is not a number") from None
+            raise GeocoderInputError(f"{label} {value!r} is not a number") from None
         if not math.isfinite(number):
-            raise ValueError(f"{label} {value!r} is not a finite number")
+            raise GeocoderInputError(f"{label} {value!r} is not a finite number")
         values.append(number)
     lat, lon = values
     if not -90.0 <= lat <= 90.0:
-        raise ValueError(f"latitude {lat} is out of range (-90..90)")
+        raise GeocoderInputError(f"latitude {lat} is out of range (-90..90)")
     if not -180.0 <= lon <= 180.0:
-        raise ValueError(f"longitude {lon} is out of range (-180..180)")
+        raise GeocoderInputError(f"longitude {lon} is out of range (-180..180)")
     return lat, lon
 
 

@@ -11,9 +11,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from functools import lru_cache
 from pathlib import Path
+
+from conflict_atlas_core.settings import Settings
 
 INDEX_VERSION = "2"
 
@@ -55,8 +56,8 @@ def index_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def default_index_path() -> Path:
-    override = os.environ.get("CONFLICT_ATLAS_GAZETTEER")
-    if override:
-        return Path(override)
+def default_index_path(settings: Settings | None = None) -> Path:
+    override = (settings or Settings.from_env()).gazetteer
+    if override is not None:
+        return override
     return cache_dir() / f"gazetteer-{INDEX_VERSION}-{index_fingerprint()}.sqlite"

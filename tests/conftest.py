@@ -43,3 +43,37 @@ def app_store(tmp_path: Path, events: object, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("CONFLICT_ATLAS_STORE", str(path))
     monkeypatch.delenv("CONFLICT_ATLAS_BASEMAP", raising=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def extractor() -> object:
+    """One :class:`extract.pipeline.Extractor` for the whole session: its spaCy pipelines,
+    gazetteer, name lists and language detector load once (several seconds each time)."""
+    from extract.pipeline import Extractor
+
+    return Extractor()
+
+
+@pytest.fixture()
+def one_extractor(extractor: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``conflict-atlas extract`` (and ``run_pipeline``) in this test code with the
+    session's extractor instead of building their own. A run with its own language or event
+    model builds one that shares the session's geocoder and pipelines; one with its own
+    index or geocoder builds its own."""
+    from extract import pipeline
+
+    real = pipeline.Extractor
+
+    def make(*, language: str = "auto", index_path: object = None, geocoder: object = None,
+             classifier: object = None, event_model: object = None) -> object:
+        if index_path is not None or geocoder is not None:
+            return real(language=language, index_path=index_path, geocoder=geocoder,
+                        classifier=classifier, event_model=event_model)
+        if language == "auto" and classifier is None and event_model is None:
+            return extractor
+        own = real(language=language, geocoder=extractor.geocoder,  # type: ignore[attr-defined]
+                   classifier=classifier, event_model=event_model)
+        own.nlp = extractor.nlp  # type: ignore[attr-defined]
+        return own
+
+    monkeypatch.setattr(pipeline, "Extractor", make)

@@ -13,6 +13,7 @@ import shapely
 import shapely.geometry
 from shapely.geometry import MultiPolygon, box
 
+from conflict_atlas_core.settings import STORE_ENV
 from dashboard import aggregate, data, layers
 from dashboard.filters import FilterState, apply_filters, filter_indices, take_rows
 from dashboard.synthetic import synthetic_events
@@ -147,7 +148,7 @@ def test_warm_up_fills_the_caches_the_page_reads(tmp_path, monkeypatch) -> None:
     store = tmp_path / "events.parquet"
     events = synthetic_events(layers.POINT_LIMIT + 1000, seed=5)
     write_events(events, store)
-    monkeypatch.setenv(data.STORE_ENV, str(store))
+    monkeypatch.setenv(STORE_ENV, str(store))
     data.clear_caches()
     timings = data.warm_up(store)
     assert {"imports", "events", "places", "first view"} <= set(timings)

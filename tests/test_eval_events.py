@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conflict_atlas.cli import main
-from extract.eval_events import (
+from evaluation.events import (
     ArticleLinker,
     GoldError,
     admin1_key,

@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conflict_atlas.cli import main as cli_main
-from extract import eval_geoparse as eg
-from extract.corpora import (
+from evaluation import geoparse as eg
+from evaluation.corpora import (
     CorpusFormatError,
     Document,
     GoldToponym,
@@ -336,7 +336,7 @@ def test_end2end_precision_recall_hand_computed() -> None:
                     (35, 40, "Delta", 5.0, 5.0),        # on a non-gold annotation: ignored
                     (50, 54, "Echo", None, None)]       # false positive
 
-    from extract.corpora import Corpus, OffsetReport
+    from evaluation.corpora import Corpus, OffsetReport
 
     corpus = Corpus("mem", "gwn", [doc], OffsetReport())
     summary, rows = eg.evaluate(corpus, mode="end2end", finder=Finder())

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conflict_atlas.cli import main
-from extract.eval_reports import (
+from evaluation.reports import (
     actor_key,
     detect_format,
     read_acled,
@@ -64,7 +64,7 @@ def extractor():
 
 
 def test_scores_on_acled_rows(extractor):
-    from extract.eval_reports import extract_reports
+    from evaluation.reports import extract_reports
 
     reports = read_acled(DATA / "acled_sample.csv")
     predictions = extract_reports(reports, extractor)
@@ -99,7 +99,7 @@ def test_cli_needs_events_for_the_sample_gold(capsys):
 def test_ged_development_split(shared_dir, extractor):
     """The real UCDP GED headlines (development split, a fixed sample): what the coder
     reaches on reporting nobody here wrote. Floors are on the test split (below)."""
-    from extract.eval_reports import extract_reports
+    from evaluation.reports import extract_reports
 
     reports = select(read_ucdp(shared_dir / "data" / "ucdp_ged_subset.parquet"), "dev", 150)
     score = score_reports(reports, extract_reports(reports, extractor)).as_dict()
@@ -109,7 +109,7 @@ def test_ged_development_split(shared_dir, extractor):
 @pytest.mark.shared
 def test_ged_test_split_floors(shared_dir, extractor):
     """Floors on the held-out GED test split (never tuned on): bench/RESULTS.md."""
-    from extract.eval_reports import extract_reports
+    from evaluation.reports import extract_reports
 
     reports = select(read_ucdp(shared_dir / "data" / "ucdp_ged_subset.parquet"), "test", 300)
     score = score_reports(reports, extract_reports(reports, extractor)).as_dict()

@@ -200,6 +200,6 @@ def test_fuzz_decode_bytes(data: bytes, declared: str | None) -> None:
 def test_ftfy_is_only_skipped_where_it_changes_nothing(s: str) -> None:
     import ftfy
 
-    from extract.readers import _fix_text
+    from extract.readers.decode import fix_text as _fix_text
 
     assert _fix_text(s) == normalize_text(ftfy.fix_text(s, unescape_html=False))

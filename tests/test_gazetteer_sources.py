@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from geodata import GazetteerGeocoder
-from geodata.gazetteer import haversine_km
+from geodata.distance import haversine_km
 from geodata.paths import PACKAGE_DATA
 
 WOF_COUNTRIES = {"IQ", "SY", "YE", "LY", "ML", "BF", "NE", "NG", "TD", "CM", "SD", "SS", "CD",

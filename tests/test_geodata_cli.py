@@ -126,3 +126,24 @@ def test_the_index_lives_in_the_platforms_user_cache(tmp_path, monkeypatch):
     monkeypatch.delenv("CONFLICT_ATLAS_GAZETTEER", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert paths.default_index_path().parent == tmp_path / "conflict-atlas"
+
+
+def test_a_build_keeps_recent_indexes_of_other_code(tmp_path):
+    """An index another installation built recently stays (deleting it made two checkouts
+    of different code rebuild in turn); one older than STALE_INDEX_DAYS goes."""
+    import os
+    import time
+
+    from geodata.build import STALE_INDEX_DAYS, remove_stale_indexes
+
+    keep = tmp_path / "gazetteer-2-new.sqlite"
+    recent = tmp_path / "gazetteer-2-other.sqlite"
+    old = tmp_path / "gazetteer-1-old.sqlite"
+    unrelated = tmp_path / "notes.txt"
+    for p in (keep, recent, old, unrelated):
+        p.write_bytes(b"x")
+    now = time.time()
+    os.utime(old, (now, now - (STALE_INDEX_DAYS + 1) * 86400))
+    os.utime(unrelated, (now, now - (STALE_INDEX_DAYS + 1) * 86400))
+    assert remove_stale_indexes(keep, now=now) == [old]
+    assert keep.exists() and recent.exists() and unrelated.exists() and not old.exists()

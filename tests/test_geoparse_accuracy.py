@@ -1,6 +1,6 @@
 """Accuracy of the toponym resolver on the test split of the public corpora in ../shared/eval.
 
-Only the test half of each corpus (extract/data/splits/) is floored here: resolver work is
+Only the test half of each corpus (evaluation/data/splits/) is floored here: resolver work is
 developed on the dev half, so these numbers are not tuned on. The floors are what this code
 reaches on the test split (bench/RESULTS.md), a little below, so that a change that makes
 resolution worse fails here. The published anchors (Mordecai 3, whole corpora: GeoWebNews

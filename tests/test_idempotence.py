@@ -19,9 +19,8 @@ SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "articles"
 ARTICLES = ("en06_kirkuk_roadside_bomb", "en12_jurf_al_nasr_drone", "fr07_arrestations_ninive")
 
 
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor()
+# the session's extractor (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("one_extractor")
 
 
 def _bare_copy(name: str, folder: Path, new_name: str) -> Path:

@@ -74,6 +74,7 @@ def test_learned_classifier_overrides_the_rules_where_trained_to(tmp_path):
     assert (event.event_type.value, event.sub_event_type.value) == ("Battles", "Armed clash")
 
 
+@pytest.mark.usefixtures("one_extractor")  # the session's extractor (tests/conftest.py)
 def test_extract_with_event_model(model, tmp_path, capsys):
     article = tmp_path / "a.txt"
     article.write_text("On 3 May 2023, Russian forces shelled Kherson, killing two civilians.\n",
@@ -107,6 +108,7 @@ def test_training_needs_two_labels(tmp_path):
         labelled_texts([("text", "not a type")], "x")
 
 
+@pytest.mark.usefixtures("one_extractor")
 def test_train_from_a_store_with_its_corrections(tmp_path, capsys):
     from dashboard.edits import EditLog
     from extract.store import read_events, write_events

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extract.nlp import NlpRegistry
+from extract.geoparse.matcher import mentions_from_doc
+from extract.geoparse.nlp import NlpRegistry
 from extract.pipeline import PART_CHARS, Extractor, _parts, _segments, parse_in_parts, run_pipeline
 from extract.readers import read_articles
-from extract.toponyms import mentions_from_doc
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "articles"
 
@@ -54,13 +54,13 @@ def test_parsing_in_parts_finds_what_parsing_whole_finds(language: str,
 
 
 @pytest.mark.slow
-def test_an_article_longer_than_spacy_accepts_is_coded(tmp_path: Path) -> None:
+def test_an_article_longer_than_spacy_accepts_is_coded(tmp_path: Path, extractor: Extractor
+                                                       ) -> None:
     story = (SAMPLE / "en06_kirkuk_roadside_bomb.txt").read_text(encoding="utf-8")
     paragraph = ("Residents said the market stayed open late into the evening and the weather "
                  "had been mild for most of the week.")
     filler = "\n\n".join([paragraph] * 9000)
     text = story + "\n\n" + filler + "\n\n" + story.replace("Kirkuk", "Mosul")
-    extractor = Extractor()
     assert len(text) > extractor.nlp.get("en").max_length > PART_CHARS
     path = tmp_path / "long.txt"
     path.write_text(text, encoding="utf-8")

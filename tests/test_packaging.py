@@ -15,7 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-LOCAL = {"conflict_atlas", "dashboard", "extract", "geodata", "tests", "bench", "docs"}
+LOCAL = {"conflict_atlas", "conflict_atlas_core", "dashboard", "evaluation", "extract", "geodata",
+         "tests", "bench", "docs"}
 
 
 def _name(requirement: str) -> str:
@@ -62,6 +63,8 @@ PARTS = [
     ("extract/**/*.py", ()),
     ("geodata/*.py", ()),
     ("conflict_atlas/*.py", ()),
+    ("conflict_atlas_core/*.py", ()),
+    ("evaluation/**/*.py", ("eval",)),
     ("geodata/build.py", ("build",)),
     ("geodata/scripts/*.py", ("build",)),
     ("dashboard/**/*.py", ("dashboard",)),
@@ -130,3 +133,18 @@ def test_extraction_runs_without_the_dashboards_packages(tmp_path: Path) -> None
                           text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "events: " in done.stdout and out.exists()
+
+
+def test_the_place_matcher_is_a_spacy_entry_point() -> None:
+    """spaCy finds the component by its name through the ``spacy_factories`` entry point,
+    with nothing of the project imported first, and knows what it sets."""
+    import subprocess
+
+    code = ("import sys, spacy\n"
+            "from spacy.language import Language\n"
+            "assert 'extract' not in sys.modules\n"
+            "spacy.blank('en')\n"
+            "print(Language.get_factory_meta('conflict_atlas_places').assigns)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "['doc.spans']"

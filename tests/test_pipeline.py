@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from conflict_atlas.cli import main
-from extract.pipeline import Extractor, run_pipeline
+from extract.pipeline import run_pipeline
 from extract.store import read_events
 
 GOOD_FR = (
@@ -25,9 +25,8 @@ GOOD_EN = (
 )
 
 
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor()
+# the slow CLI tests reuse the session's extractor (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("one_extractor")
 
 
 @pytest.fixture(scope="module")

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from extract import readers
 from extract.readers import (
     EXCLUSION_RULES,
     JSONL_MAX_LINE_CHARS,
     SUPPORTED_EXTENSIONS,
     Article,
     Rejected,
+    archive,
     decode_bytes,
     find_excluded_spans,
     iter_articles,
@@ -601,7 +601,7 @@ def test_zip_member_over_max_bytes(tmp_path: Path) -> None:
 
 
 def test_zip_total_uncompressed_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readers, "ZIP_MAX_TOTAL_BYTES", 2 * len(EN.encode()) + 10)
+    monkeypatch.setattr(archive, "ZIP_MAX_TOTAL_BYTES", 2 * len(EN.encode()) + 10)
     make_zip(tmp_path / "many.zip", {f"{i}.txt": EN.encode() + str(i).encode()
                                      for i in range(5)})
     arts, rej = only(list(iter_articles([tmp_path / "many.zip"])))

@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from extract.coherence import UNIT_FROM_MEMBER, similarity, support
-from extract.toponyms import Mention, ToponymResolver
+from extract.geoparse.coherence import UNIT_FROM_MEMBER, similarity, support
+from extract.geoparse.model import Mention
+from extract.geoparse.resolver import ToponymResolver
 from geodata import GazetteerGeocoder
 from geodata.distance import haversine_km
 from geodata.tld import country_of_url
@@ -64,7 +65,7 @@ def test_support_sums_the_best_reading_of_each_other_name_and_wide_readings_are_
 
 
 def test_support_by_blocks_equals_the_whole_matrix(monkeypatch):
-    from extract import coherence
+    from extract.geoparse import coherence
 
     rng = np.random.default_rng(7)
     groups = [[row(f"p{g}{i}", float(rng.uniform(30, 40)), float(rng.uniform(40, 50)),
@@ -244,7 +245,7 @@ def test_a_towns_short_name_is_no_rival_alternate(geocoder):
 
 @pytest.fixture(scope="module")
 def finder():
-    from extract.toponyms import default_finder
+    from evaluation.adapters import default_finder
 
     return default_finder("en")
 
@@ -319,7 +320,7 @@ def test_a_seat_of_government_that_speaks_is_a_metonym(resolver):
 
 
 def test_given_names_come_folded_from_the_installed_lists(caplog):
-    from extract.persons import load_given_names
+    from extract.geoparse.persons import load_given_names
 
     names = load_given_names(("en_US", "fr_FR", "xx_NOPE"))
     assert {"laura", "keith", "helene"} <= names
@@ -381,11 +382,11 @@ class _RecordingResolver(ToponymResolver):
 
 
 def test_a_finder_resolves_in_its_own_language():
-    from extract.nlp import NlpRegistry
-    from extract.toponyms import _Finder
+    from evaluation.adapters import Finder
+    from extract.geoparse.nlp import NlpRegistry
 
     resolver = _RecordingResolver()
-    finder = _Finder(resolver, NlpRegistry().get("fr"), "fr")
+    finder = Finder(resolver, NlpRegistry().get("fr"), "fr")
     names = [n for _s, _e, n, _lat, _lon in finder.find("Des frappes ont visé Bagdad mardi.")]
     assert names == ["Bagdad"] and resolver.languages == ["fr"]  # was always "en"
 

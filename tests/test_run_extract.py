@@ -17,6 +17,9 @@ from extract.readers import Article, Rejected
 from extract.store import EventStore, read_events
 from tests.test_store import frame
 
+# `conflict-atlas extract` here codes with the session's extractor (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("one_extractor")
+
 
 class FailsOn:
     """An extractor whose ``extract`` raises ``error`` for articles whose text has ``word``

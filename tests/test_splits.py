@@ -7,8 +7,8 @@ import json
 import pytest
 
 from conflict_atlas.cli import main
-from extract.corpora import read_corpus
-from extract.splits import SPLITS_DIR, SplitError, make_split, read_split, select, write_split
+from evaluation.corpora import read_corpus
+from evaluation.splits import SPLITS_DIR, SplitError, make_split, read_split, select, write_split
 
 
 def test_make_split_is_reproducible_and_blind_to_order():

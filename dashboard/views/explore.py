@@ -9,6 +9,7 @@ import html
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -69,7 +70,8 @@ def _seed_dates(state: AppState, bounds: tuple[dt.date, dt.date], overwrite: boo
         st.session_state["f_from"], st.session_state["f_to"] = lo, hi
     else:
         # the span can change under the widgets (another store, the background switch)
-        lo, hi = timeline.clamp_range(*st.session_state["f_dates"], bounds)
+        start, end = st.session_state["f_dates"]
+        lo, hi = timeline.clamp_range(start, end, bounds)
         if (lo, hi) != tuple(st.session_state["f_dates"]):
             st.session_state["f_dates"] = (lo, hi)
             st.session_state["f_from"], st.session_state["f_to"] = lo, hi
@@ -167,7 +169,7 @@ def _sidebar(loaded: data.Loaded, state: AppState,
     if sb.button("Fit the map to the filtered events", key="v_fit_button"):
         mapstate.fit()
 
-    values = {field: (tuple(st.session_state[key]) if field in ui.LIST_FIELDS
+    values: dict[str, Any] = {field: (tuple(st.session_state[key]) if field in ui.LIST_FIELDS
                       else st.session_state[key])
               for key, (obj, field) in ui.FIELD_KEYS.items() if obj == "filters"}
     bbox = mapstate.bounds() if st.session_state.get(mapstate.INVIEW) else None
@@ -226,7 +228,7 @@ def _apply_brush() -> None:
     """A brush on the over-time chart (previous run) sets the date range."""
     value = st.session_state.get("timechart")
     try:
-        brush = value["selection"]["brush"] if value else None  # type: ignore[index]
+        brush = value["selection"]["brush"] if value else None
     except (KeyError, TypeError):
         brush = None
     key = repr(brush)
@@ -547,6 +549,11 @@ def _charts(filtered: pd.DataFrame, agg: Callable[..., Any]) -> None:
                      width="stretch")
 
 
+def _export(events: Any, positions: Any, fmt: str) -> bytes:
+    """The filtered events as a file of ``fmt``, built when the button is clicked."""
+    return export_bytes(take_rows(events, positions), fmt)
+
+
 def _share_and_export(events: pd.DataFrame, positions: np.ndarray, filtered: pd.DataFrame,
                       eff: FilterState, params: dict[str, str]) -> None:
     """Share links and downloads; the files take the filtered rows (all columns) on click."""
@@ -568,7 +575,7 @@ def _share_and_export(events: pd.DataFrame, positions: np.ndarray, filtered: pd.
               "gpkg": "GeoPackage", "xlsx": "Excel"}
     for col, fmt in zip(cols, FORMATS, strict=False):
         col.download_button(labels[fmt],
-                            data=lambda f=fmt: export_bytes(take_rows(events, positions), f),
+                            data=partial(_export, events, positions, fmt),
                             file_name=export_filename(eff, fmt), mime=FORMATS[fmt][1],
                             key=f"dl_{fmt}", on_click="ignore")
     meta = sidecar(eff, len(filtered), "any", store=str(data.store_path()))

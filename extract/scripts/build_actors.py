@@ -150,14 +150,14 @@ def rows_from_ucdp(path: Path, curated: dict[tuple[str, ...], str],
         by_key.setdefault(fold_alias(alias), set()).add(canonical)
     out = []
     seen: set[tuple[tuple[str, ...], str]] = set()
-    for canonical, inter, alias, countries in proposals:
+    for canonical, inter, alias, where in proposals:
         key = fold_alias(alias)
-        if not key or key in curated or len(by_key[key]) > 1 or (key, countries) in seen:
+        if not key or key in curated or len(by_key[key]) > 1 or (key, where) in seen:
             continue
-        seen.add((key, countries))
+        seen.add((key, where))
         if _UNSAFE.search(canonical):
             continue
-        out.append([canonical, str(inter), "*", alias, countries])
+        out.append([canonical, str(inter), "*", alias, where])
     out.sort(key=lambda r: (r[0].lower(), r[3].lower()))
     return out
 

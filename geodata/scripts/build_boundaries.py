@@ -270,8 +270,9 @@ def match_geonames(admin1: Any, subs: list[Subdivision]) -> list[tuple[Subdivisi
         elif gid.isdigit() and int(gid) in by_gid and by_gid[int(gid)].code.startswith(
                 r.iso_a2 + "."):
             result[i] = (by_gid[int(gid)], "geonameid")
-        if result[i][0] is not None:
-            used.add(result[i][0].geonameid)
+        found = result[i][0]
+        if found is not None:
+            used.add(found.geonameid)
     for i, r in enumerate(rows):
         if result[i][0] is not None:
             continue
@@ -288,13 +289,13 @@ def match_geonames(admin1: Any, subs: list[Subdivision]) -> list[tuple[Subdivisi
     for i, r in enumerate(rows):
         if result[i][0] is not None:
             continue
-        keys = sorted(name_keys(_clean(r.name)))
+        cleaned = sorted(name_keys(_clean(r.name)))
         # Only admin-1 units: close spellings of admin-2 names are too often other places.
         free = [s for s in by_country.get(r.iso_a2, [])
                 if s.geonameid not in used and s.code.count(".") == 1]
         scored = sorted(
-            ((max(difflib.SequenceMatcher(None, k, sk).ratio() for k in keys for sk in s.keys),
-              s) for s in free if s.keys and keys),
+            ((max(difflib.SequenceMatcher(None, k, sk).ratio() for k in cleaned
+                  for sk in s.keys), s) for s in free if s.keys and cleaned),
             key=lambda t: -t[0])
         if scored and scored[0][0] >= FUZZY_MIN and (
                 len(scored) == 1 or scored[1][0] < scored[0][0] - 0.05):

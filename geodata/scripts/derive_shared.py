@@ -138,7 +138,7 @@ def _unit_key(name: str) -> str:
     return translit_key(_UNIT_WORDS.sub(" ", name))
 
 
-def derive_wof(shared: Path) -> tuple[list[dict], list[dict]]:
+def derive_wof(shared: Path) -> tuple[list[dict], list[dict]]:  # noqa: C901 (one pass per table)
     """WOF places and the GeoNames admin-2 table with points; see the module docstring."""
     import pandas as pd
 
@@ -153,6 +153,7 @@ def derive_wof(shared: Path) -> tuple[list[dict], list[dict]]:
     admin2 = _read_codes(shared / "geonames" / "admin2Codes.txt", 2)
     a1_by_gid = {gid: code for code, _n, _a, gid in admin1}
     a1_by_name: dict[tuple[str, str], str] = {}
+    code: str | None
     for code, name, ascii_name, _gid in admin1:
         for n in (name, ascii_name):
             a1_by_name.setdefault((code.split(".")[0], _unit_key(n)), code)
@@ -309,8 +310,8 @@ def derive_natural(shared: Path) -> list[dict]:
                         "source": "geonames", "population": population})
     logger.info("natural features: %d from Natural Earth, %d from GeoNames", n_ne,
                 len(out) - n_ne)
-    for row in out:
-        row.setdefault("population", 0)
+    for feature in out:
+        feature.setdefault("population", 0)
     return out
 
 
@@ -353,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         writer.writeheader()
         writer.writerows(points)
     logger.info("wrote %s: %d countries", args.out / "country_points.csv", len(points))
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for p in places:
         counts[p["feature_class"]] += 1
     logger.info("WOF places by class: %s", dict(counts))

@@ -9,7 +9,7 @@ London with Ontario around it is London, Ontario.
 Containment counts (fully for a town inside a named county or state, half for a state
 holding a named town); otherwise closeness decays as ``1 / (1 + (km / SCALE_KM)²)`` (0.5 at 50 km, 0.06 at
 200 km). Countries, continents and
-regions, oceans and seas give no support here (the country focus of :mod:`extract.toponyms` counts them)
+regions, oceans and seas give no support here (the country focus of :mod:`extract.geoparse.resolver` counts them)
 and get as much as the best narrower reading of their name.
 Computed with NumPy over all candidate pairs of a document at once.
 """

@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conflict_atlas_core.errors import ConflictAtlasError
+
 logger = logging.getLogger(__name__)
 
 TEST_SHARE = 3  # tenths of each corpus held out as its test split
@@ -83,7 +85,7 @@ def split_of(corpus: str, row_id: str) -> str:
 # reading gold
 
 
-class ReportFormatError(ValueError):
+class ReportFormatError(ConflictAtlasError, ValueError):
     """A gold file is not an ACLED or UCDP export; the message says what is missing."""
 
 

@@ -36,7 +36,7 @@ corpus's country, else the gazetteer's country of the GeoNames id; with
 ``--country-nearest`` the country of the nearest city for the rest; "?" when unknown).
 
 Splits: ``--split dev|test`` scores one part of the corpus's committed document split
-(:mod:`extract.splits`, ``extract/data/splits/<corpus>.tsv``): develop on dev, report and
+(:mod:`evaluation.splits`, ``evaluation/data/splits/<corpus>.tsv``): develop on dev, report and
 floor test.
 
 Output: a table on stdout and, with ``--json``, one JSON object on the last stdout line.
@@ -63,7 +63,7 @@ from geodata.distance import haversine_km
 if TYPE_CHECKING:
     import numpy as np
 
-    from extract.corpora import Corpus, Document
+    from evaluation.corpora import Corpus, Document
 
 logger = logging.getLogger(__name__)
 
@@ -303,7 +303,7 @@ def evaluate_resolver(docs: Sequence[Document], resolver: Resolver, *,
                       progress: bool = False) -> tuple[list[Row], int]:
     """Rows for every gold toponym, and the number of documents whose resolver call failed
     (their toponyms count as misses; the failure is logged, the run goes on)."""
-    from extract.corpora import gold_toponyms
+    from evaluation.corpora import gold_toponyms
 
     rows: list[Row] = []
     failed = 0
@@ -326,14 +326,14 @@ def evaluate_resolver(docs: Sequence[Document], resolver: Resolver, *,
         preds = [coerce_point(p) for p in answer]
         errs = errors_km([(t.lat, t.lon) for t in gold], preds)
         rows.extend(replace(_row(doc.doc_id, t, p, e, "gold"), pred_id=answer_id(a))
-                    for t, p, e, a in zip(gold, preds, errs, answer))
+                    for t, p, e, a in zip(gold, preds, errs, answer, strict=True))
     return rows, failed
 
 
 def evaluate_finder(docs: Sequence[Document], finder: ToponymFinder, *,
                     progress: bool = False) -> tuple[list[Row], SpanCounts, int]:
     """Rows for every gold toponym (matched or not), span counts, failed documents."""
-    from extract.corpora import gold_toponyms
+    from evaluation.corpora import gold_toponyms
 
     rows: list[Row] = []
     counts = SpanCounts()
@@ -556,24 +556,24 @@ def load_resolver(kind: str) -> tuple[Resolver, str]:
     """The resolver to evaluate and a label saying which one it is."""
     if kind == "default":
         try:
-            from extract.toponyms import default_resolver
+            from evaluation.adapters import default_resolver
         except ImportError as exc:
-            logger.warning("extract.toponyms.default_resolver is not available (%s); "
+            logger.warning("the default resolver is not available (%s); "
                            "falling back to the geocoder baseline", exc)
         else:
-            return default_resolver(), "default (extract.toponyms)"
+            return default_resolver(), "default (extract.geoparse)"
     return GeocoderBaseline(), "baseline (GazetteerGeocoder top hit)"
 
 
 def load_finder(kind: str) -> tuple[ToponymFinder, str]:
     if kind == "default":
         try:
-            from extract.toponyms import default_finder
+            from evaluation.adapters import default_finder
         except ImportError as exc:
-            logger.warning("extract.toponyms.default_finder is not available (%s); "
+            logger.warning("the default finder is not available (%s); "
                            "falling back to the capitalised-words baseline", exc)
         else:
-            return default_finder(), "default (extract.toponyms)"
+            return default_finder(), "default (extract.geoparse)"
     return (CapitalisedFinder(GeocoderBaseline()),
             "baseline (capitalised words + GazetteerGeocoder)")
 
@@ -624,7 +624,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=("resolve", "end2end"), default="resolve",
                         help="resolve gold spans (default) or find and resolve from raw text")
     parser.add_argument("--resolver", choices=("default", "baseline"), default="default",
-                        help="default: extract.toponyms (falls back to the baseline when it "
+                        help="default: extract.geoparse (falls back to the baseline when it "
                              "cannot be imported); baseline: the geocoder's top hit per name")
     parser.add_argument("--limit", type=int, default=None, metavar="N",
                         help="evaluate the first N documents only")
@@ -641,7 +641,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "of the nearest city (slow: one spatial query per point)")
     parser.add_argument("--split", choices=("dev", "test"), default=None,
                         help="score only this part of the corpus's committed document split "
-                             "(extract/data/splits/<corpus>.tsv): develop on dev, report test")
+                             "(evaluation/data/splits/<corpus>.tsv): develop on dev, report test")
     parser.add_argument("--split-file", metavar="FILE.tsv", default=None,
                         help="the split to use instead of the committed one of the corpus")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -651,7 +651,7 @@ def evaluate(corpus: Corpus, *, mode: str, resolver: Resolver | None = None,
              finder: ToponymFinder | None = None, progress: bool = False,
              countries: Callable[[Row], str] | None = None) -> tuple[dict[str, Any], list[Row]]:
     """Run one evaluation; returns the summary (JSON-ready) and the per-toponym rows."""
-    from extract.corpora import describe
+    from evaluation.corpora import describe
 
     counts = None
     if mode == "resolve":
@@ -673,7 +673,7 @@ def evaluate(corpus: Corpus, *, mode: str, resolver: Resolver | None = None,
 
 def run(args: argparse.Namespace) -> int:
     """``conflict-atlas eval geoparse``: 0 on success, 2 on bad input, 1 on other failures."""
-    from extract.corpora import CorpusFormatError, read_corpus
+    from evaluation.corpora import CorpusFormatError, read_corpus
 
     if args.limit is not None and args.limit < 0:
         print("error: --limit must be >= 0", file=sys.stderr)
@@ -685,7 +685,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.split:
-        from extract.splits import SplitError, select
+        from evaluation.splits import SplitError, select
 
         try:
             wanted = select([d.doc_id for d in corpus.documents], args.corpus, args.split,

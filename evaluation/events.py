@@ -38,6 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from conflict_atlas_core.errors import ConflictAtlasError
 from geodata.names import fold
 
 logger = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ class GoldEvent:
     is_background: bool
 
 
-class GoldError(ValueError):
+class GoldError(ConflictAtlasError, ValueError):
     """The gold file is unreadable or breaks the coding rules; the message says where."""
 
 
@@ -543,7 +544,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the gold file's format (default: from its columns)")
     parser.add_argument("--split", default="all", choices=("all", "dev", "test"),
                         help="coded reports: the development or test part (fixed by row "
-                             "id, see extract.eval_reports.split_of)")
+                             "id, see evaluation.reports.split_of)")
     parser.add_argument("--sample", type=int, default=None, metavar="N",
                         help="coded reports: score a fixed sample of N rows of the split")
     parser.add_argument("--lang", default="auto",
@@ -591,7 +592,7 @@ def report(result: Score, limit: int = 20) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``conflict-atlas eval events``."""
-    from extract import eval_reports
+    from evaluation import reports as eval_reports
     from extract.schema import SchemaError
 
     try:

@@ -2,13 +2,13 @@
 
 Every public corpus the resolver is measured on is split once, by document, into a part we
 develop on (``dev``) and a part we only test on (``test``); the splits are committed under
-``extract/data/splits/<corpus>.tsv`` (document ids only, never text) so that every run, here
+``evaluation/data/splits/<corpus>.tsv`` (document ids only, never text) so that every run, here
 and in CI, scores the same documents. Floors in ``tests/`` read the test split; error
 analysis and tuning read the dev split.
 
 A split is made by hashing each document id with a fixed salt and sending the first half of
 the ids in hash order to ``dev``: reproducible, independent of the file's order, and blind to
-the documents' content. ``python -m extract.splits make CORPUS.xml`` writes the file; it never
+the documents' content. ``python -m evaluation.splits make CORPUS.xml`` writes the file; it never
 changes an existing one unless asked (``--force``), because a split that moves is no split.
 """
 
@@ -20,13 +20,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from conflict_atlas_core.errors import ConflictAtlasError
+
 SPLITS_DIR = Path(__file__).resolve().parent / "data" / "splits"
 SPLIT_NAMES = ("dev", "test")
 SALT = "conflict-atlas-split-1"
 DEV_SHARE = 0.5
 
 
-class SplitError(ValueError):
+class SplitError(ConflictAtlasError, ValueError):
     """No committed split for a corpus, or one that does not fit its documents."""
 
 
@@ -83,7 +85,7 @@ def select(doc_ids: Sequence[str], corpus: str | Path, part: str,
     path = Path(split_file) if split_file else split_path(corpus)
     if not path.is_file():
         raise SplitError(f"no committed split for {corpus} (looked for {path}); make one with "
-                         "`python -m extract.splits make CORPUS.xml`")
+                         "`python -m evaluation.splits make CORPUS.xml`")
     split = read_split(path)
     missing = set(doc_ids) - set(split)
     if missing:
@@ -93,15 +95,15 @@ def select(doc_ids: Sequence[str], corpus: str | Path, part: str,
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m extract.splits", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m evaluation.splits", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     make = sub.add_parser("make", help="write the split file of a corpus")
-    make.add_argument("corpus", help="corpus XML (any format extract.corpora reads)")
-    make.add_argument("--out", default=None, help="default: extract/data/splits/<stem>.tsv")
+    make.add_argument("corpus", help="corpus XML (any format evaluation.corpora reads)")
+    make.add_argument("--out", default=None, help="default: evaluation/data/splits/<stem>.tsv")
     make.add_argument("--force", action="store_true", help="replace an existing split")
     args = parser.parse_args(argv)
-    from extract.corpora import read_corpus
+    from evaluation.corpora import read_corpus
 
     corpus = read_corpus(args.corpus)
     out = Path(args.out) if args.out else split_path(args.corpus)

@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
 from spacy.util import compile_infix_regex, get_lang_class, is_package
 
-from extract.toponyms import SurfaceIndex  # also registers the conflict_atlas_places factory
+from extract.geoparse.matcher import PlaceMatcher  # registers the conflict_atlas_places factory
+from extract.geoparse.surface import SurfaceIndex
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +58,9 @@ def _split_abbreviation_hyphens(nlp: Language) -> None:
     """Split a hyphen after a dotted abbreviation ("U.S.-led" -> "U.S.", "-", "led"), as
     the tokenizer already does after a word ("Saudi-led"). Blank pipelines only: a trained
     model keeps the tokenization it was trained on."""
-    infixes = [*nlp.Defaults.infixes, r"(?<=[A-Z]\.)-(?=[A-Za-z])"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    infixes = [*(nlp.Defaults.infixes or ()), r"(?<=[A-Z]\.)-(?=[A-Za-z])"]
+    tokenizer: Any = nlp.tokenizer  # a Tokenizer: blank pipelines have spaCy's own
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 # What the pipeline reads from a trained model: tokens, sentences and entities. The
@@ -90,7 +93,7 @@ class NlpRegistry:
         with self._lock:
             if language not in self._pipelines:
                 nlp = load_pipeline(language, self.index_path)
-                matcher = nlp.get_pipe("conflict_atlas_places")
+                matcher = cast(PlaceMatcher, nlp.get_pipe("conflict_atlas_places"))
                 if self._surface is None:
                     self._surface = matcher.index
                 matcher.index = self._surface

@@ -38,12 +38,14 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from conflict_atlas_core.errors import ConflictAtlasError
+
 logger = logging.getLogger(__name__)
 
 FORMATS = ("gwn", "lgl", "geovirus", "wiktor")
 
 
-class CorpusFormatError(ValueError):
+class CorpusFormatError(ConflictAtlasError, ValueError):
     """The file is not XML or not one of the supported corpus formats."""
 
 

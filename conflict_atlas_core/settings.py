@@ -1,0 +1,58 @@
+"""Settings from the environment, read once into one frozen :class:`Settings`.
+
+=========================  ====================================================  ==========
+variable                   what                                                  default
+=========================  ====================================================  ==========
+``CONFLICT_ATLAS_DATA``    the data directory (event store, side files)          ``data``
+``CONFLICT_ATLAS_GAZETTEER``  the gazetteer index file                           user cache
+``CONFLICT_ATLAS_STORE``   the store the dashboard shows (``serve STORE`` sets   the data
+                           it)                                                   dir's
+``CONFLICT_ATLAS_BASEMAP``  the dashboard's basemap: ``offline`` or ``carto``    offline
+=========================  ====================================================  ==========
+
+:meth:`Settings.from_env` is the one place that reads them. The CLI reads them once per
+command and hands the object down (``args.settings``); a library function that takes
+``settings=None`` reads them then, once, for that call.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_ENV = "CONFLICT_ATLAS_DATA"
+GAZETTEER_ENV = "CONFLICT_ATLAS_GAZETTEER"
+STORE_ENV = "CONFLICT_ATLAS_STORE"
+BASEMAP_ENV = "CONFLICT_ATLAS_BASEMAP"
+BASEMAPS = ("offline", "carto")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the environment says, with the defaults filled in."""
+
+    data_dir: Path = Path("data")
+    gazetteer: Path | None = None  # None: the user cache (geodata.paths.default_index_path)
+    store: Path | None = None  # None: data_dir / events.parquet
+    basemap: str = "offline"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings of ``environ`` (default: this process's environment). Empty values
+        count as unset; an unknown basemap is ``offline``."""
+        env = os.environ if environ is None else environ
+        data = env.get(DATA_ENV) or ""
+        gazetteer = env.get(GAZETTEER_ENV) or ""
+        store = env.get(STORE_ENV) or ""
+        basemap = (env.get(BASEMAP_ENV) or "offline").strip().lower()
+        return cls(data_dir=Path(data) if data else Path("data"),
+                   gazetteer=Path(gazetteer) if gazetteer else None,
+                   store=Path(store) if store else None,
+                   basemap=basemap if basemap in BASEMAPS else "offline")
+
+    @property
+    def store_path(self) -> Path:
+        """The event store: ``store`` when set, else ``data_dir / events.parquet``."""
+        return self.store if self.store is not None else self.data_dir / "events.parquet"
