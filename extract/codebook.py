@@ -236,7 +236,11 @@ class CodebookClassifier:
         # a word of police intervention, or nothing armed ("Protesters torched an office")
         strong_protest = any(c.strong for c in protest_cues) or len(protest_cues) >= 2 or (
             bool(protesters) and (bool(protest_cues) or r.has("act.intervene")
-                                  or not any(p.armed and not p.state for p in parties)))
+                                  or not any(p.armed and not p.state for p in parties))) or (
+            # "hundreds of women marched in Bamako against insecurity": a weak word with
+            # what it is for, by people bearing no arms
+            bool(protest_cues) and bool(_PROTEST_PURPOSE.search(r.text))
+            and not any(p.armed for p in parties))
         riot = r.of("act.riot")
         if strong_protest and not riot:
             # demonstrators who burn, loot or fight riot ("protesters torched the office")
@@ -345,6 +349,13 @@ class CodebookClassifier:
             return self._code(E.BATTLES, S.ARMED_CLASH, trigger, r,
                               generic=not strong_violent)
 
+        crowd = next((p for p in parties if p.role in ("civilian", "rioter") and not p.weak
+                      and _CROWD.match(p.text)), None)
+        destroy = r.of("act.destroy")
+        if crowd is not None and destroy and crowd.end <= destroy[0].start and not armed:
+            # "residents burned a police station after a man died in custody"
+            return self._code(E.RIOTS, S.VIOLENT_DEMONSTRATION, destroy[0], r,
+                              actor1_role="rioter")
         if r.has("act.loot") or r.has("act.destroy", strong=True) or (
                 r.has("act.destroy") and (armed or r.has("target.civilian"))):
             cue = (r.of("act.loot") or r.of("act.destroy"))[0]
@@ -500,6 +511,15 @@ class CodebookClassifier:
                       generic or _generic(r, trigger), reasons)
 
 
+# What a demonstration is for: "against insecurity", "over fuel prices", "to demand"
+_PROTEST_PURPOSE = re.compile(
+    r"\b(?:against|over|to demand|demanding|to protest|in protest|calling for|to denounce|"
+    r"denouncing|in support of|in solidarity|contre|pour (?:exiger|d[ée]noncer|protester|"
+    r"r[ée]clamer|demander|soutenir)|en soutien|en solidarit[ée])\b"
+    r"|احتجاجا|للمطالبة|تنديدا|رفضا", re.IGNORECASE)
+# People who gather and riot as a crowd (not one person): "residents", "youths", "a mob"
+_CROWD = re.compile(r"^(?:residents|villagers|youths|locals|crowds?|mob|angry|irate|"
+                    r"habitants|villageois|jeunes|foule|أهالي|شبان|حشود)", re.IGNORECASE)
 # Communities that fight each other as communal militias (ACLED inter 4): herders and
 # farmers, villagers, clans, tribes
 _COMMUNAL = re.compile(

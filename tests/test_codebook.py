@@ -244,3 +244,19 @@ def test_a_group_holding_ground_arrests(coder, table):
     assert coded.sub_event_type.value == "Arrests"
     assert coded.actor1.name == "Taliban"
     assert coded.actor2.text == "soldiers"
+
+
+@pytest.mark.parametrize(("text", "sub_event_type"), [
+    ("Hundreds of women marched in Bamako against insecurity.", "Peaceful protest"),
+    ("Taxi drivers blocked the main road in Kinshasa over fuel prices.", "Peaceful protest"),
+    ("Students boycotted classes at the university.", "Peaceful protest"),
+    ("Residents burned a police station in Kisii after a man died in custody.",
+     "Violent demonstration"),
+])
+def test_demonstrations_by_what_they_are_for(coder, table, text, sub_event_type):
+    coded = code(coder, table, text)
+    assert coded is not None and coded.sub_event_type.value == sub_event_type
+
+
+def test_a_march_for_nothing_said_is_no_protest(coder, table):
+    assert code(coder, table, "The soldiers marched to the barracks.") is None

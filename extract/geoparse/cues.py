@@ -47,6 +47,8 @@ _METONYM_FOLLOWER = re.compile(
     r"|urg|blam|stat|argu|believ|call|insist|respond|react|threat|reject|support|back"
     r"|comment|promi|promet|r[ée]ag|protest|vow|pledg|object|welcom|salu|critiqu|critici)",
     re.IGNORECASE)
+_LOCATIVE_BEFORE = re.compile(r"(?:^|\s)(?:in|at|near|outside|à|dans|près de|في)\s+$",
+                              re.IGNORECASE)
 # Arabic puts the verb first: "وتتهم أنقرة" (and Ankara accuses).
 _METONYM_PRECEDER = re.compile(
     r"(?:^|\s)[وف]?(?:قالت|تقول|أعلنت|تعلن|نفت|تنفي|أكدت|تؤكد|حذرت|تحذر|طالبت|تطالب|اتهمت|تتهم"
@@ -112,5 +114,7 @@ def is_metonym(text: str, mention: Mention, candidates: Sequence[dict[str, Any]]
                for c in candidates[:3]):
         return False
     if _METONYM_FOLLOWER.match(text[mention.end:mention.end + 40]):
-        return True
+        # "rallied in Harare to demand", "à Bamako pour exiger": a place where people act,
+        # not a government that speaks
+        return not _LOCATIVE_BEFORE.search(text[max(0, mention.start - 12):mention.start])
     return bool(_METONYM_PRECEDER.search(text[max(0, mention.start - 25):mention.start]))

@@ -132,7 +132,12 @@ def rows_from_ucdp(path: Path, curated: dict[tuple[str, ...], str],
             canonical = f"{short}: {english}"
         else:
             canonical = english
-        home_rows.append((canonical, ",".join(countries)))
+        # an acronym names many groups ("PDF": Sudan's Popular Defence Forces, Myanmar's
+        # People's Defense Force): a curated actor takes UCDP's countries only by a full name
+        by_full_name = known is None or any(
+            curated.get(fold_alias(n)) == known for n in names if not _ACRONYM.match(n))
+        if by_full_name:
+            home_rows.append((canonical, ",".join(countries)))
         for alias in names:
             acronym = bool(_ACRONYM.match(alias))
             letters = re.sub(r"\W", "", alias)
