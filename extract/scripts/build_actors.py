@@ -146,10 +146,7 @@ def rows_from_ucdp(path: Path, curated: dict[tuple[str, ...], str],
                 continue
             proposals.append((canonical, inter, alias, ",".join(countries) if acronym else ""))
     if homes is not None:
-        for canonical, _inter, _alias, where in proposals + [
-                (c, 0, "", w) for c, w in home_rows]:
-            if where:
-                homes.setdefault(canonical, set()).update(where.split(","))
+        _collect_homes(homes, [(c, w) for c, _i, _a, w in proposals] + home_rows)
     by_key: dict[tuple[str, ...], set[str]] = {}
     for canonical, _inter, alias, _c in proposals:
         by_key.setdefault(fold_alias(alias), set()).add(canonical)
@@ -165,6 +162,13 @@ def rows_from_ucdp(path: Path, curated: dict[tuple[str, ...], str],
         out.append([canonical, str(inter), "*", alias, where])
     out.sort(key=lambda r: (r[0].lower(), r[3].lower()))
     return out
+
+
+def _collect_homes(homes: dict[str, set[str]], rows: list[tuple[str, str]]) -> None:
+    """Each canonical name's countries, from (canonical, "CC,CC") rows."""
+    for canonical, where in rows:
+        if where:
+            homes.setdefault(canonical, set()).update(where.split(","))
 
 
 def _write_homes(path: Path, homes: dict[str, set[str]]) -> None:
