@@ -261,3 +261,20 @@ def test_where_actors_operate():
                         if e.inter_code in (2, 3, 4) and "{country}" not in e.canonical
                         and e.canonical != "Unidentified Armed Group"}
     assert not [n for n in homes_of_curated if not table.home_countries(n)]
+
+
+@pytest.mark.shared
+def test_derived_actor_tables_rebuild_from_ucdp(shared_dir, tmp_path):
+    # the committed derived files are what the script makes of UCDP's actor list
+    from extract.scripts import build_actors
+
+    source = shared_dir / "data" / "ucdp_actors.csv"
+    if not source.exists():
+        pytest.skip(f"{source} is absent")
+    out = tmp_path / "actors_ucdp.tsv"
+    assert build_actors.main(["--ucdp", str(source), "--out", str(out)]) == 0
+    data = Path(build_actors.__file__).resolve().parents[1] / "data"
+    assert out.read_text(encoding="utf-8") == (data / "actors_ucdp.tsv").read_text(
+        encoding="utf-8")
+    assert (tmp_path / "actor_homes.tsv").read_text(encoding="utf-8") == (
+        data / "actor_homes.tsv").read_text(encoding="utf-8")
