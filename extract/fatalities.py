@@ -113,6 +113,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # Arabic: "مقتل ثلاثة مدنيين", "أودى بحياة 5", "5 قتلى"
         ("after", r"(?:مقتل|قتل|استشهاد|مصرع|سقوط|أودى بحياة|أودت بحياة|وقوع)\s+" + NUMBER),
         ("list", rf"{NUMBER}\s+{_DEATH_AR}"),
+        # Arabic verb first, its subject before the count: "قتل مسلحون مجهولون ثلاثة مدنيين"
+        ("after", r"(?:قتل|قتلت|أعدم|أعدمت|اغتال|اغتالت)\s+(?:[\u0600-\u06ff]+\s+){0,3}?"
+                  + NUMBER + r"(?=\s+(?:مدني|مدنيين|مدنيا|أشخاص|شخصا|أشخاصا|عناصر|عنصرا|جنود|"
+                  r"جنديا|مقاتلين|مقاتلا|مسلحين|أطفال|نساء|رجال|مواطنين))"),
     ))
 # "killing a member", "killing him", "a soldier was killed", "un soldat a été tué"
 _ONE = re.compile(

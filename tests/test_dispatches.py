@@ -67,3 +67,11 @@ def test_communities_fighting_are_communal_militias(extractor):
     assert [(e.sub_event_type.value, e.actor1, e.actor2, e.fatalities) for e in events] == [
         ("Armed clash", "Unidentified Communal Militia (Nigeria)",
          "Unidentified Communal Militia (Nigeria)", 8)]
+
+
+def test_an_arabic_note_places_a_town_its_news_names_often(extractor):
+    # "درعا" (Daraa) is a frequent word of Arabic news: still the town, where "مدينة" (city)
+    # is a word
+    events = _events(extractor, "في 5 يونيو 2024، قتل مسلحون مجهولون ثلاثة مدنيين في درعا.")
+    assert [(e.location, e.country, e.fatalities) for e in events] == [("Dar‘ā", "Syria", 3)] \
+        or [(e.country, e.fatalities) for e in events] == [("Syria", 3)]

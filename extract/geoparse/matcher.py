@@ -40,6 +40,7 @@ from extract.geoparse.persons import (
 from extract.geoparse.surface import SurfaceIndex
 from extract.geoparse.words import (
     ARABIC,
+    ARABIC_GENERIC,
     ARTICLES,
     COMMON_WORD_ZIPF,
     GENERIC_PARTS,
@@ -239,6 +240,11 @@ class PlaceMatcher:
         # that names a prominent place is that place ("Boston", "Liverpool", "California");
         # at a sentence start, or a word that names a kind of place ("Central"), it is a
         # word. (French capitalises "l'Observatoire" syrien; Arabic has no capitals.)
+        if self.language == "ar":
+            # Arabic has no capitals, and its news makes its towns frequent words (درعا,
+            # حلب): a prominent place's name is the place, unless it is a word of places
+            return key in ARABIC_GENERIC or span.text in ARABIC_GENERIC \
+                or key not in self.index.prominent
         return self.language != "en" or starts_sentence(span[0]) or key in GENERIC_PARTS \
             or key not in self.index.prominent
 

@@ -86,3 +86,10 @@ GENERIC_PARTS = frozenset({
     "market", "tower", "bridge", "island", "valley", "river", "lake", "mountains", "beach",
     "bay", "harbor", "harbour", "port", "city", "county", "district", "province", "region",
     "new", "old", "upper", "lower", "greater", "saint", "st"})
+
+
+# Arabic words of places that are also names in the gazetteer ("مدينة", a city, is Medina)
+ARABIC_GENERIC = frozenset({
+    "مدينة", "المدينة", "قرية", "بلدة", "منطقة", "محافظة", "شمال", "جنوب", "شرق", "غرب",
+    "وسط", "ريف", "حي", "مخيم", "الشمال", "الجنوب", "الشرق", "الغرب", "العاصمة", "سوق",
+    "جسر", "طريق", "مطار", "ميناء", "جبل", "وادي", "نهر", "بحر", "الساحل"})
