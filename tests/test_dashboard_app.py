@@ -252,6 +252,7 @@ def test_add_articles_page_without_files(store: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("one_extractor")  # the session's extractor (tests/conftest.py)
 def test_add_articles_runs_the_pipeline(store: Path) -> None:
     pytest.importorskip("extract.pipeline", reason="the extraction pipeline is not installed")
     dated = ("Mossoul, 12 mars 2024 (AFP) - Des affrontements entre l'armée irakienne et des "

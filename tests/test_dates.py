@@ -42,13 +42,12 @@ def test_dateline_date(text, date):
     assert dateline_date(text) == date
 
 
-def test_an_undated_upload_takes_its_dateline_date():
-    from extract.pipeline import Extractor
+def test_an_undated_upload_takes_its_dateline_date(extractor):  # the session's (conftest)
     from extract.readers import Article
 
     text = ("BAGDAD, 12 mars 2024 (AFP) — Une bombe a visé hier une patrouille de l'armée "
             "irakienne près de Mossoul, tuant deux soldats.\n")
-    events = Extractor().extract(Article("x", text, None, None, None, "t", None, "x", "txt"))
+    events = extractor.extract(Article("x", text, None, None, None, "t", None, "x", "txt"))
     assert events and events[0].event_date == dt.date(2024, 3, 11)  # "hier" of the dateline
 
 

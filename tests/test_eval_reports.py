@@ -56,11 +56,8 @@ def test_actor_keys_meet_across_datasets():
     assert actor_key("Unidentified Armed Group (Mali)") == actor_key("Syrian insurgents")
 
 
-@pytest.fixture(scope="module")
-def extractor():
-    from extract.pipeline import Extractor
-
-    return Extractor()
+# the session's extractor (tests/conftest.py), also for the CLI's
+pytestmark = pytest.mark.usefixtures("one_extractor")
 
 
 def test_scores_on_acled_rows(extractor):

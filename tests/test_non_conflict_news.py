@@ -53,9 +53,7 @@ the area.
 """
 
 
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor()
+# `extractor`: the session's (tests/conftest.py)
 
 
 def _events(extractor: Extractor, text: str, published: dt.date | None = None):
