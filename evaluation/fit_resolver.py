@@ -280,6 +280,7 @@ def fit(shared: Path, corpora: Sequence[str] = CORPORA, split: str = "dev",
     for corpus in corpora:
         docs = load_docs(shared, corpus, split, (split_files or {}).get(corpus))
         n_docs[corpus] = len(docs)
+        logger.info("%s, %s split: %d documents", corpus, split, len(docs))
         cx, cy, cg, cs = candidate_rows(resolver, docs)
         offset = (max(groups) + 1) if groups else 0
         x += cx
@@ -288,6 +289,7 @@ def fit(shared: Path, corpora: Sequence[str] = CORPORA, split: str = "dev",
         scores += cs
     if not groups:
         raise ValueError("no span with both right and wrong readings to fit on")
+    logger.info("fitting on %d readings of %d spans", len(y), len(set(groups)))
     w, b, info = choose_and_fit(x, y, groups, scores)
     xa, ya, ga = np.asarray(x), np.asarray(y), np.asarray(groups)
     info["hand_ranking_accuracy"] = round(top_is_right(scores, ya, ga), 4)
