@@ -301,7 +301,7 @@ def fit(shared: Path, corpora: Sequence[str] = CORPORA, split: str = "dev",
         "provenance": {
             "script": "python -m evaluation.fit_resolver fit",
             "corpora": list(corpora), "split": split, "documents": n_docs,
-            "spans": int(len(np.unique(ga))), "rows": len(y),
+            "spans": len(np.unique(ga)), "rows": len(y),
             "label": f"within {LABEL_KM:g} km of the gold point or the gold's GeoNames entity",
             "features_from": "the hand-weighted resolver's last round",
             "date": datetime.now(UTC).strftime("%Y-%m-%d"),
