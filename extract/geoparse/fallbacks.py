@@ -25,12 +25,18 @@ from geodata.names import fold
 PART_MIN_SCORE = 5.0
 PART_COMMON_MIN_SCORE = 7.0  # a common word names a place inside a name if that is major
 AREA_CLASSES = ("country", "continent", "region", "admin1")  # wider than a town
+# What a name placed at another name of the document keeps of that one's confidence.
 FALLBACK_CONFIDENCE = 0.3
-def part_name(geocoder: Any, demonyms: Any, name: str, language: str | None) -> str | None:
+
+
+def part_name(geocoder: Any, demonyms: Any, name: str, language: str | None, *,
+              min_score: float = PART_MIN_SCORE,
+              common_min_score: float = PART_COMMON_MIN_SCORE) -> str | None:
     """The most prominent place named inside a name the gazetteer does not know
     ("Colorado State University" -> Colorado, "Bank of Japan" -> Japan): capitalised
     runs of words; a single common word ("Center", "Royal") only when it names a major
-    place; a nationality ("Russian Foreign Ministry") when nothing else is named."""
+    place (a geocoder score of ``common_min_score``, else ``min_score``); a nationality
+    ("Russian Foreign Ministry") when nothing else is named."""
     from wordfreq import zipf_frequency
 
     words = re.findall(r"[^\W\d_][\w'’.-]*", name)
@@ -47,7 +53,7 @@ def part_name(geocoder: Any, demonyms: Any, name: str, language: str | None) -> 
             if len(key) < 3 and not acronym:
                 continue
             if demonyms.country_of(part) is not None:
-                score = PART_MIN_SCORE  # a nationality, after any place: "British
+                score = min_score  # a nationality, after any place: "British
                 # Embassy Tokyo" is in Tokyo, the "Russian Foreign Ministry" in Russia
             else:
                 hits = geocoder.candidates(part, language=language)
@@ -55,16 +61,18 @@ def part_name(geocoder: Any, demonyms: Any, name: str, language: str | None) -> 
                 common = size == 1 and max(
                     word_zipf(part.lower(), language or "en"),
                     zipf_frequency(part.lower(), "en")) >= COMMON_WORD_ZIPF
-                if common and score < PART_COMMON_MIN_SCORE:
+                if common and score < common_min_score:
                     continue
-            if score >= PART_MIN_SCORE and (best is None or score > best[0]):
+            if score >= min_score and (best is None or score > best[0]):
                 best = (score, part)
     return None if best is None else best[1]
 
 
-def document_fallback(resolutions: list[Resolution]) -> list[Resolution]:
+def document_fallback(resolutions: list[Resolution], *,
+                      confidence: float = FALLBACK_CONFIDENCE) -> list[Resolution]:
     """A name no gazetteer entry fits (a street, a building, a stadium) is placed at the
-    nearest place the text names around it, preferring towns to wider units."""
+    nearest place the text names around it, preferring towns to wider units, with
+    ``confidence`` times that place's confidence."""
     placed = [r for r in resolutions if r.place is not None and not r.is_metonym
               and not r.basis]
     if not placed:
@@ -92,7 +100,7 @@ def document_fallback(resolutions: list[Resolution]) -> list[Resolution]:
             out.append(r)
             continue
         out.append(Resolution(m, near.place, 0.0,
-                              round(FALLBACK_CONFIDENCE * near.confidence, 3),
+                              round(confidence * near.confidence, 3),
                               r.cue_classes, False, (), "document"))
     return out
 
