@@ -525,7 +525,7 @@ _CROWD = re.compile(r"^(?:residents|villagers|youths|locals|crowds?|mob|angry|ir
 _COMMUNAL = re.compile(
     r"^(?:herders?|herdsmen|pastoralists?|farmers?|villagers?|communit(?:y|ies)|clans?|"
     r"clansmen|tribes?|tribesmen|youths?|residents?|[ée]leveurs?|agriculteurs?|"
-    r"cultivateurs?|villageois|communaut[ée]s?|clans?|tribus?|عشائر|عشيرة|قبائل|قبيلة|"
+    r"cultivateurs?|villageois|communaut[ée]s?|tribus?|عشائر|عشيرة|قبائل|قبيلة|"
     r"أهالي)$", re.IGNORECASE)
 _RIVAL = re.compile(r"(?:\brival|\btwo|\bdeux|\bneighbouring|\bneighboring|\bopposing|"
                     r"\brivaux|\brivales|\bvoisin(?:e|es|s)?)\s+$", re.IGNORECASE)

@@ -341,9 +341,7 @@ class Extractor:
         weights: Counter[str] = Counter()
         for name in {(a.canonical, a.inter_code): a for a in actors}.values():
             if name.inter_code == 1:
-                country = self._party_country(Party(0, 0, "named", 1, name.canonical, "", "",
-                                                    name.readings))
-                if country:
+                if country := self._state_country(name):
                     weights[country] += 1.0
                 continue
             countries = self.actors.home_countries(name.canonical)
@@ -354,10 +352,14 @@ class Extractor:
 
     def _actors_country(self, actors: Sequence[ActorHit]) -> str:
         """The one country whose state forces the text's named actors are, or ""."""
-        countries = {c for c in (self._party_country(Party(0, 0, "named", a.inter_code,
-                                                           a.canonical, "", "", a.readings))
-                                 for a in actors if a.inter_code == 1) if c}
+        countries = {c for c in (self._state_country(a) for a in actors
+                                 if a.inter_code == 1) if c}
         return countries.pop() if len(countries) == 1 else ""
+
+    def _state_country(self, actor: ActorHit) -> str:
+        """The country whose state forces a named actor is (ISO alpha-2), or ""."""
+        return self._party_country(Party(0, 0, "named", actor.inter_code, actor.canonical, "",
+                                         "", actor.readings))
 
     def _party_country(self, party: Party | None) -> str:
         """The country a party belongs to: its demonym ("Russian forces"), the country of a
