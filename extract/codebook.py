@@ -82,7 +82,15 @@ NOT_AN_EVENT = re.compile(
     r"since (?:mid-|early |late )?(?:january|february|march|april|may|june|july|august|"
     r"september|october|november|december|last year|the start|the beginning|\d{4})|"
     r"depuis (?:la mi-|le d[ée]but|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|"
-    r"septembre|octobre|novembre|d[ée]cembre|l['’]an|\d{4}))\b", re.IGNORECASE)
+    r"septembre|octobre|novembre|d[ée]cembre|l['’]an|\d{4})|"
+    # what keeps happening, or a state of things, is no one event: "has seen repeated
+    # attacks in recent years", "where US troops are deployed", "هجمات متكررة"
+    r"repeated|recurr\w+|r[ée]currente?s?|r[ée]p[ée]t[ée]e?s|periodic|p[ée]riodiques?|"
+    r"routinely|in recent years|over the years|ces derni[èe]res ann[ée]es|"
+    r"(?:are|is|remain|remains) (?:deployed|stationed|based)|"
+    r"(?:sont|est|restent|reste) (?:d[ée]ploy|stationn|bas)[ée]e?s?|"
+    r"متكرر\w*|عمليات دورية|بشكل دوري|بصورة دورية|بشكل متكرر|باستمرار|مرارا|السنوات الأخيرة|الأشهر الأخيرة|منذ سنوات)\b",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +145,8 @@ class Coding:
     actor2: Party | None = None
     generic: bool = False  # only a weak attack word ("targeted", "visé")
     reasons: tuple[str, ...] = field(default=())
+    # the trigger is named as an event already told: "the fighting erupted after ..."
+    anaphoric: bool = False
 
     @property
     def outcome_only(self) -> bool:
@@ -234,13 +244,15 @@ class CodebookClassifier:
         protest_cues = r.of("act.protest")
         # demonstrators acting: a protest word, or demonstrators named beside a protest word,
         # a word of police intervention, or nothing armed ("Protesters torched an office")
-        strong_protest = any(c.strong for c in protest_cues) or len(protest_cues) >= 2 or (
+        strong_protest = any(c.strong for c in protest_cues) or len(
+        [c for c in protest_cues if not _STATEMENT.match(c.text)]) >= 2 or (
             bool(protesters) and (bool(protest_cues) or r.has("act.intervene")
                                   or not any(p.armed and not p.state for p in parties))) or (
-            # "hundreds of women marched in Bamako against insecurity": a weak word with
-            # what it is for, by people bearing no arms
-            bool(protest_cues) and bool(_PROTEST_PURPOSE.search(r.text))
-            and not any(p.armed for p in parties))
+            # "hundreds of women marched in Bamako against insecurity": a weak word of
+            # people moving or gathering with what it is for, by people bearing no arms (an
+            # official who "condemned the aggression" makes a statement, not a protest)
+            any(not _STATEMENT.match(c.text) for c in protest_cues)
+            and bool(_PROTEST_PURPOSE.search(r.text)) and not any(p.armed for p in parties))
         riot = r.of("act.riot")
         if strong_protest and not riot:
             # demonstrators who burn, loot or fight riot ("protesters torched the office")
@@ -335,10 +347,14 @@ class CodebookClassifier:
             # the target a party names decides; a checkpoint or a base is the place of an
             # attack on civilians there ("shot two civilians at a checkpoint")
             armed_target = target.armed if target is not None else r.has("target.armed")
-            civilian_target = (target is not None and (target.role == "civilian"
+            named_civilians = (target is not None and (target.role == "civilian"
                                                        or target.inter == 7)) or (
-                not armed_target and (civilians or r.has("target.civilian")))
-            if any(c.strong for c in clash) and not (civilian_target and not armed_target
+                not armed_target and bool(civilians))
+            civilian_target = named_civilians or (not armed_target
+                                                  and r.has("target.civilian"))
+            # fighting "near the village of Hatla" is a battle: only people who are not
+            # fighting, not the place words of a civilian target, make a clash one-sided
+            if any(c.strong for c in clash) and not (named_civilians and not armed_target
                                                       and len(armed) < 2):
                 return self._code(E.BATTLES, S.ARMED_CLASH, clash[0], r)
             if armed_target:
@@ -508,7 +524,8 @@ class CodebookClassifier:
             target = others[0] if others else None
         reasons = tuple(sorted({c.kind for c in r.cues}))
         return Coding(event_type, sub, _score(r, trigger, agent), trigger, agent, target,
-                      generic or _generic(r, trigger), reasons)
+                      generic or _generic(r, trigger), reasons,
+                      anaphoric=_definite(r.text, trigger))
 
 
 # What a demonstration is for: "against insecurity", "over fuel prices", "to demand"
@@ -517,6 +534,10 @@ _PROTEST_PURPOSE = re.compile(
     r"denouncing|in support of|in solidarity|contre|pour (?:exiger|d[ée]noncer|protester|"
     r"r[ée]clamer|demander|soutenir)|en soutien|en solidarit[ée])\b"
     r"|احتجاجا|للمطالبة|تنديدا|رفضا", re.IGNORECASE)
+# Weak protest words a speaker says as well as a crowd: they make a protest only with
+# demonstrators or another protest word ("protesters ... demanded", "marched ... demanding")
+_STATEMENT = re.compile(r"(?:condemn|denounc|demand|petition|d[ée]non[cç]|r[ée]clam|exig|"
+                        r"revendiqu|ندد|طالب)", re.IGNORECASE)
 # People who gather and riot as a crowd (not one person): "residents", "youths", "a mob"
 _CROWD = re.compile(r"^(?:residents|villagers|youths|locals|crowds?|mob|angry|irate|"
                     r"habitants|villageois|jeunes|foule|أهالي|شبان|حشود)", re.IGNORECASE)
@@ -558,11 +579,32 @@ def _communal_sides(r: Reading, parties: Sequence[Party]) -> tuple[Party, Party]
 
 def _generic(r: Reading, trigger: Cue) -> bool:
     """Only a weak attack word names the act ("the strike", "l'attaque", "targeted"),
-    beside at most its outcome: the sentence may tell on an event already reported."""
+    beside at most its outcome, or the outcome of an act the sentence names as one already
+    told ("four people were killed in the strike"): the sentence may tell on an event
+    already reported."""
+    acts = [c for c in r.cues if c.kind.startswith(("act.", "weapon."))
+            and c.kind not in ("act.kill", "act.harm")]
+    if r.has("out.kill", "out.injure", "act.kill", "act.harm") and acts and all(
+            _definite(r.text, c) or _STATEMENT.match(c.text) for c in acts):
+        return True
     if trigger.strong or trigger.kind != "act.attack":
         return False
-    return not any(c.strong and c.kind.startswith(("act.", "weapon."))
-                   and c.kind not in ("act.kill", "act.harm") for c in r.cues)
+    return not any(c.strong for c in acts)
+
+
+# A determiner that makes an event word one already told: "the fighting", "cette attaque",
+# "l'explosion"; in Arabic the article is part of the word ("التظاهرة", "الهجوم").
+_DEFINITE = re.compile(r"(?:\b(?:the|this|that|these|those|le|la|les|ce|cet|cette|ces)\s+|"
+                       r"\bl['’]\s*)$", re.IGNORECASE)
+
+
+def _definite(text: str, cue: Cue) -> bool:
+    """Whether the event word ``cue`` is named as one already told."""
+    if not cue.kind.startswith(("act.", "weapon.")) or cue.kind.startswith("act.kill"):
+        return False
+    if re.match(r"[وفب]?ال", cue.text) and re.match(r"[\u0600-\u06ff]", cue.text):
+        return len(cue.text.split()) == 1
+    return bool(_DEFINITE.search(text[max(0, cue.start - 8):cue.start]))
 
 
 def _backed(r: Reading) -> bool:

@@ -76,6 +76,7 @@ class SentenceEvent:
     generic: bool = False  # only a generic attack word ("attaque", "visé", "targeted")
     dates: tuple[DateMention, ...] = ()  # the sentence's own resolved dates
     outcome_only: bool = False  # only who died or was hurt ("3 soldiers were killed")
+    anaphoric: bool = False  # the act named as one already told ("the fighting erupted")
     unidentified: bool = False  # the text says the perpetrator is unknown
 
     def continues(self, earlier: SentenceEvent) -> bool:
@@ -83,7 +84,8 @@ class SentenceEvent:
         only names the act ("the attack", "the strike") or its outcome ("3 soldiers were
         killed"), and gives no other day."""
         same_day = self.date_source != "sentence" or self.date == earlier.date
-        return same_day and (self.generic or self.outcome_only)
+        return same_day and (self.generic or self.outcome_only or (
+            self.anaphoric and self.event_type is earlier.event_type))
 
     def date_near(self, offset: int) -> SentenceEvent:
         """This event dated by the sentence's date phrase closest before ``offset`` (a place
@@ -141,7 +143,7 @@ def _dated(coding: Coding, sentence: str, published: dt.date | None,
         precision, is_explicit, background, find_fatalities(sentence), coding.trigger.text,
         coding.score, source, generic=coding.generic,
         dates=tuple(d for d in dates if d.date is not None),
-        outcome_only=coding.outcome_only, unidentified=bool(_UNIDENTIFIED.search(sentence)))
+        outcome_only=coding.outcome_only, anaphoric=coding.anaphoric, unidentified=bool(_UNIDENTIFIED.search(sentence)))
 
 
 def continue_event(pending: SentenceEvent, coded: SentenceEvent | None) -> SentenceEvent:
@@ -150,7 +152,7 @@ def continue_event(pending: SentenceEvent, coded: SentenceEvent | None) -> Sente
     The event keeps the earlier sentence's type and actors where this one has none, and
     its fatalities when this sentence gives none."""
     if coded is None:
-        return replace(pending, generic=False)
+        return replace(pending, generic=False, anaphoric=False)
     date_from_sentence = coded.date_source == "sentence"
     unidentified = coded.actor1 is None or coded.actor1.role == "armed"
     return replace(
@@ -163,7 +165,7 @@ def continue_event(pending: SentenceEvent, coded: SentenceEvent | None) -> Sente
         date_explicit=coded.date_explicit if date_from_sentence else pending.date_explicit,
         is_background=coded.is_background if date_from_sentence else pending.is_background,
         fatalities=coded.fatalities if coded.fatalities is not None else pending.fatalities,
-        strength=max(coded.strength, pending.strength - 0.1), generic=False,
+        strength=max(coded.strength, pending.strength - 0.1), generic=False, anaphoric=False,
     )
 
 

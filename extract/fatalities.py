@@ -148,6 +148,8 @@ _INJURED_AFTER = re.compile(r"^\s+(?:(?!and\b|et\b)[\w'’-]+\s+){0,2}?(?:injure
 # After "killing three soldiers": the next count of the list ("and two civilians").
 _LIST_GLUE = re.compile(rf"^(?:\s+[^\W\d][\w'’-]*){{0,3}}?\s*(?:,\s*and|,|and|as well as|plus|"
                         rf"et|ainsi que|و)\s*(?:{NUMBER}|(?P<article>an?))(?=\s)", re.IGNORECASE)
+_SOURCE_AFTER = re.compile(r"(?:\s+[^\W\d][\w'’-]*){1,4}?\s+(?:said|says|told|reported|"
+                           r"added|according|a dit|a indiqué|selon)\b", re.IGNORECASE)
 # Inside "three soldiers and one civilian were killed": the counts after the first.
 _DEATH_WORD = re.compile(rf"\b{_DEATH_EN}\b|\b{_DEATH_FR}\b", re.IGNORECASE)
 _INNER_COUNT = re.compile(rf"(?:,\s*and|,|and|as well as|et|ainsi que|و)\s*{NUMBER}(?=\s)",
@@ -215,6 +217,10 @@ def find_fatalities(sentence: str) -> int | None:
                 while (glue := _LIST_GLUE.match(text[end:])) and (
                         more := 1 if glue.group("article") else _value(glue.group("low"))
                         ) is not None and not (
+                        # "killing four fighters, a war monitor said": a comma and "a"
+                        # begin the source, not one more dead ("and a civilian" adds one)
+                        glue.group("article") and _SOURCE_AFTER.match(
+                            text[end + glue.end():])) and not (
                         _INJURED_AFTER.match(text[end + glue.end():])
                         or _DEATH_WORD.search(glue.group(0))):
                     total += more

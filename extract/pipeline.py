@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from extract.actors import find_organisations
-from extract.codebook import Party
+from extract.codebook import NOT_AN_EVENT, Party
 from extract.dates import DateMention, dateline_date, find_dates
 from extract.events import (
     BACKGROUND_DAYS,
@@ -216,7 +216,7 @@ class Extractor:
         last_date: DateMention | None = None  # the story's current day, for undated sentences
         last_place: Resolution | None = None  # where the story last placed an event
         # the last placed sentence: its index, its events' keys, what it reported
-        recent: tuple[int, list[str], SentenceEvent] | None = None
+        recent: tuple[int, list[str], SentenceEvent, list[Resolution]] | None = None
         for index, (start, end, segment_language) in enumerate(segments):
             is_headline = bool(headline) and has_body and (
                 " ".join(article.text[start:end].split()) == headline)
@@ -238,7 +238,8 @@ class Extractor:
                 coded = None  # an epidemic or a flood story: only a dated armed act counts
             places = self._event_places(resolutions, start, end, article_actors, datelines,
                                         article.text)
-            if context is not None and places and (coded is None or coded.generic):
+            if context is not None and places and (coded is None or coded.generic) and not (
+                    NOT_AN_EVENT.search(text)):  # what keeps happening there places nothing
                 coded = continue_event(context, coded)
                 pending = None
             if coded is None:
@@ -257,6 +258,20 @@ class Extractor:
             if told_on:
                 # "four people were killed in the strike near Al-Qaim": the strike just told
                 coded = continue_event(recent[2], coded)
+                told = _told_places(events, recent[1], recent[3], places)
+                if told is not None:
+                    # the same place or one holding it ("the demonstration ... Baghdad"
+                    # after "Tahrir Square"): what the sentence adds goes to the event;
+                    # a village near the town it was placed at ("near the village of
+                    # Hatla") is where it was: the event moves there
+                    _add_toll(events, recent[1], coded.fatalities)
+                    if not told:
+                        continue
+                    coded = replace(coded, fatalities=coded.fatalities if coded.fatalities
+                                    is not None else events[recent[1][0]].fatalities)
+                    for key in recent[1]:
+                        events.pop(key, None)
+                    places = told
             if not places:
                 if pending is not None and pending[1] is not context:
                     unplaced.append((*pending[2:], pending[1]))
@@ -276,7 +291,7 @@ class Extractor:
                 if not is_headline:
                     last_place = res
             if not is_headline:
-                recent = (index, keys, coded)
+                recent = (index, keys, coded, places)
         if pending is not None:
             unplaced.append((*pending[2:], pending[1]))
         if not events:
@@ -425,6 +440,8 @@ class Extractor:
                 continue
             if out and _in_parenthesis_after(text, out[-1], res):
                 continue  # "in Boni (Douentza, Mopti)": where Boni is, not another place
+            if out and _region_context(text, out, res):
+                continue  # "near Tal Rifaat in the countryside of Aleppo": where Tal Rifaat is
             out.append(res)
         return _most_specific(out)
 
@@ -541,6 +558,27 @@ def _in_parenthesis_after(text: str, previous: Resolution, res: Resolution) -> b
         previous.place.get("country_code") == res.place.get("country_code"))
 
 
+# Words that make the place after them the region a place named before it lies in.
+_REGION_OF = re.compile(
+    r"(?:\b(?:countryside|province|governorate|region|district|state|county|area) of"
+    r"(?: the)?|\b(?:campagne|province|r[ée]gion|gouvernorat|wilaya|district|pr[ée]fecture|"
+    r"cercle|zone) (?:de|du|des|d['’])|(?:ريف|محافظة|ولاية))\s*$", re.IGNORECASE)
+
+
+def _region_context(text: str, placed: Sequence[Resolution], res: Resolution) -> bool:
+    """``res`` follows a word of its region ("the countryside of Aleppo", "ريف حلب") after
+    a place of the sentence that lies in it: it says where that place is."""
+    if not text or res.place is None:
+        return False
+    if not _REGION_OF.search(text[max(0, res.mention.start - 30):res.mention.start]):
+        return False
+    region = res.place
+    names = {plain(region.get("admin1", "")), plain(region.get("name", ""))} - {""}
+    return any(p.place is not None and p.mention.end <= res.mention.start
+               and p.place.get("country_code") == region.get("country_code")
+               and plain(p.place.get("admin1", "")) in names for p in placed)
+
+
 HOME_MAX_COUNTRIES = 5  # a group operating in more countries hints at none
 HOME_MIN_WEIGHT = 0.5  # the weight of the actors' leading country to count as the home
 
@@ -561,6 +599,52 @@ def _actor_name(mention: Mention, actors: Sequence[ActorHit]) -> bool:
                 (mention.end - mention.start) >= 0.8 * (a.end - a.start)):
             return True
     return False
+
+
+#: How far a village a told-on sentence names may lie from the town the event was placed at
+#: and still be where it happened: "clashed near Deir ez-Zor ... near the village of Hatla".
+TOLD_PLACE_KM = 40.0
+#: A square, a district or a site this close to a larger town it is told of is in that town.
+TOWN_KM = 15.0
+_AREA_CLASSES = ("admin1", "admin2", "country", "region", "continent")
+
+
+def _told_places(events: dict[str, Event], keys: Sequence[str], placed: Sequence[Resolution],
+                 places: Sequence[Resolution]) -> list[Resolution] | None:
+    """Where a sentence that tells on the events ``keys`` (placed at ``placed``) places them:
+    ``[]`` when its places are theirs or hold them (nothing new: "the demonstration" in
+    Baghdad after Tahrir Square), ``[village]`` when it names one smaller town near the one
+    town the event was placed at only roughly (geo_precision 2 or 3: the event moves there,
+    "near the village of Hatla"), ``None`` when it names another place (another event of
+    the same story)."""
+    prior = [(events[k], res) for k, res in zip(keys, placed, strict=False) if k in events]
+    if not prior:
+        return None
+
+    def population(place: dict[str, Any]) -> int:
+        return int(place.get("population") or 0)
+
+    def holds(res: Resolution, event: Event, at: Resolution) -> bool:
+        place, where = res.place or {}, at.place or {}
+        if place.get("id") == event.gazetteer_id:
+            return True
+        if place.get("feature_class") in _AREA_CLASSES:
+            name = plain(place.get("name", ""))
+            return bool(name) and name in (event.admin1, event.admin2, event.country)
+        return place.get("feature_class") == "city" and population(place) > population(
+            where) and haversine_km(place["lat"], place["lon"], event.latitude,
+                                    event.longitude) <= TOWN_KM
+
+    if all(any(holds(res, e, at) for e, at in prior) for res in places):
+        return []
+    if len(prior) == 1 and len(places) == 1 and (place := places[0].place):
+        event, at = prior[0]
+        if event.geo_precision >= 2 and place.get("feature_class") == "city" and plain(
+                place.get("admin1", "")) == event.admin1 and population(place) < population(
+                at.place or {}) and haversine_km(place["lat"], place["lon"], event.latitude,
+                                                 event.longitude) <= TOLD_PLACE_KM:
+            return list(places)
+    return None
 
 
 def _add_toll(events: dict[str, Event], keys: Sequence[str], toll: int | None) -> None:
