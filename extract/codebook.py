@@ -89,8 +89,8 @@ NOT_AN_EVENT = re.compile(
     r"routinely|in recent years|over the years|ces derni[èe]res ann[ée]es|"
     r"(?:are|is|remain|remains) (?:deployed|stationed|based)|"
     r"(?:sont|est|restent|reste) (?:d[ée]ploy|stationn|bas)[ée]e?s?|"
-    r"متكرر\w*|عمليات دورية|بشكل دوري|بصورة دورية|بشكل متكرر|باستمرار|مرارا|السنوات الأخيرة|الأشهر الأخيرة|منذ سنوات)\b",
-    re.IGNORECASE)
+    r"متكرر\w*|عمليات دورية|بشكل دوري|بصورة دورية|بشكل متكرر|باستمرار|مرارا|"
+    r"السنوات الأخيرة|الأشهر الأخيرة|منذ سنوات)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,15 +244,16 @@ class CodebookClassifier:
         protest_cues = r.of("act.protest")
         # demonstrators acting: a protest word, or demonstrators named beside a protest word,
         # a word of police intervention, or nothing armed ("Protesters torched an office")
-        strong_protest = any(c.strong for c in protest_cues) or len(
-        [c for c in protest_cues if not _STATEMENT.match(c.text)]) >= 2 or (
+        # words of people moving or gathering, not of a speaker ("condemned", "demanded")
+        moving = [c for c in protest_cues if not _STATEMENT.match(c.text)]
+        strong_protest = any(c.strong for c in protest_cues) or len(moving) >= 2 or (
             bool(protesters) and (bool(protest_cues) or r.has("act.intervene")
                                   or not any(p.armed and not p.state for p in parties))) or (
             # "hundreds of women marched in Bamako against insecurity": a weak word of
             # people moving or gathering with what it is for, by people bearing no arms (an
             # official who "condemned the aggression" makes a statement, not a protest)
-            any(not _STATEMENT.match(c.text) for c in protest_cues)
-            and bool(_PROTEST_PURPOSE.search(r.text)) and not any(p.armed for p in parties))
+            bool(moving) and bool(_PROTEST_PURPOSE.search(r.text))
+            and not any(p.armed for p in parties))
         riot = r.of("act.riot")
         if strong_protest and not riot:
             # demonstrators who burn, loot or fight riot ("protesters torched the office")
@@ -600,9 +601,9 @@ _DEFINITE = re.compile(r"(?:\b(?:the|this|that|these|those|le|la|les|ce|cet|cett
 
 def _definite(text: str, cue: Cue) -> bool:
     """Whether the event word ``cue`` is named as one already told."""
-    if not cue.kind.startswith(("act.", "weapon.")) or cue.kind.startswith("act.kill"):
+    if not cue.kind.startswith(("act.", "weapon.")) or cue.kind == "act.kill":
         return False
-    if re.match(r"[وفب]?ال", cue.text) and re.match(r"[\u0600-\u06ff]", cue.text):
+    if re.match(r"[وفب]?ال", cue.text):
         return len(cue.text.split()) == 1
     return bool(_DEFINITE.search(text[max(0, cue.start - 8):cue.start]))
 

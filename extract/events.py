@@ -143,7 +143,8 @@ def _dated(coding: Coding, sentence: str, published: dt.date | None,
         precision, is_explicit, background, find_fatalities(sentence), coding.trigger.text,
         coding.score, source, generic=coding.generic,
         dates=tuple(d for d in dates if d.date is not None),
-        outcome_only=coding.outcome_only, anaphoric=coding.anaphoric, unidentified=bool(_UNIDENTIFIED.search(sentence)))
+        outcome_only=coding.outcome_only, anaphoric=coding.anaphoric,
+        unidentified=bool(_UNIDENTIFIED.search(sentence)))
 
 
 def continue_event(pending: SentenceEvent, coded: SentenceEvent | None) -> SentenceEvent:
