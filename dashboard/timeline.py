@@ -33,6 +33,16 @@ def frames(start: dt.date, end: dt.date, step: str) -> list[dt.date]:
     return out
 
 
+def widget_span(bounds: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
+    """The span the date widgets show for the events' ``bounds``.
+
+    A slider needs two distinct ends: when every dated event falls on one day (one article),
+    the span is that day and the next, which selects the same events.
+    """
+    lo, hi = bounds
+    return (lo, hi) if hi > lo else (lo, lo + dt.timedelta(days=1))
+
+
 def clamp_range(date_from: dt.date | None, date_to: dt.date | None,
                 bounds: tuple[dt.date, dt.date]) -> tuple[dt.date, dt.date]:
     """The (from, to) a date widget spanning ``bounds`` can show for a requested range.

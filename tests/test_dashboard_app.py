@@ -340,3 +340,20 @@ def test_play_steps_through_frames_and_stops(store: Path, events: pd.DataFrame) 
     expected = apply_filters(events, FilterState(date_from=pd.Timestamp("2024-01-01").date(),
                                                  date_to=pd.Timestamp("2024-03-01").date()))
     assert _metric(at, "Events") == f"{len(expected):,}"
+
+
+def test_events_all_on_one_day(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store whose dated events share one day (one article) has a date span of one day:
+    the sliders, which need a span, are widened to two days instead of failing."""
+    one_day = synthetic_events(40, seed=3)
+    one_day["event_date"] = pd.Timestamp("2024-03-05")
+    shown = str(int((~one_day["is_background"]).sum()))  # background events are off by default
+    path = tmp_path / "events.parquet"
+    write_events(one_day, path)
+    monkeypatch.setenv("CONFLICT_ATLAS_STORE", str(path))
+    at = _app().run()
+    _no_errors(at)
+    assert _metric(at, "Events") == shown
+    at = _app(**{"from": "2024-03-05", "to": "2024-03-05"}).run()
+    _no_errors(at)
+    assert _metric(at, "Events") == shown

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.filters import FilterState, apply_filters
 from dashboard.synthetic import synthetic_events
-from dashboard.timeline import clamp_range
+from dashboard.timeline import clamp_range, widget_span
 from dashboard.urlstate import params_to_state
 from extract.store import write_events
 
@@ -45,6 +45,15 @@ def test_a_range_overlapping_the_data_selects_the_same_events(lo: dt.date | None
 
 
 _EVENTS = synthetic_events(400, seed=3)
+
+
+@given(lo=any_date.filter(lambda d: d < dt.date(9999, 12, 31)), days=st.integers(0, 400))
+def test_the_widget_span_has_two_distinct_ends_and_holds_the_bounds(lo: dt.date,
+                                                                    days: int) -> None:
+    hi = min(lo + dt.timedelta(days=days), dt.date(9999, 12, 31))
+    a, b = widget_span((lo, hi))
+    assert a == lo and b > a and b >= hi
+    assert (a, b) == ((lo, hi) if hi > lo else (lo, lo + dt.timedelta(days=1)))
 
 
 @pytest.fixture(scope="module")

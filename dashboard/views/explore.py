@@ -97,7 +97,7 @@ def _sidebar(loaded: data.Loaded, state: AppState,
     sb.header("Filters")
     date_from = date_to = None
     if bounds:
-        span = bounds
+        span = timeline.widget_span(bounds)
         sb.slider("Date range", min_value=span[0], max_value=span[1], key="f_dates",
                   on_change=_on_slider, format="YYYY-MM-DD")
         # one per row: two date inputs side by side in the sidebar cut the dates off
@@ -255,7 +255,7 @@ def render() -> None:
     if bounds:
         if not from_url:
             _apply_brush()
-        _seed_dates(state, bounds, overwrite=from_url)
+        _seed_dates(state, timeline.widget_span(bounds), overwrite=from_url)
         f = state.filters
         if from_url and ((f.date_from and f.date_from > bounds[1])
                          or (f.date_to and f.date_to < bounds[0])):
