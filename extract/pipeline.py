@@ -309,6 +309,8 @@ class Extractor:
             if fallback is None:
                 fallback = self._demonym_place(coded, start)
             if fallback is None:
+                fallback = self._home_place(resolutions, start, end, home)
+            if fallback is None:
                 lost.append(" ".join(text.split())[:160])
                 continue
             res, precision = fallback
@@ -417,6 +419,26 @@ class Extractor:
                                   "demonym")
                 return Resolution(mention, location.raw, confidence=0.3), GeoPrecision.REGION
         return None
+
+    def _home_place(self, resolutions: Sequence[Resolution], start: int, end: int,
+                    home: str) -> tuple[Resolution, GeoPrecision] | None:
+        """The country of an event that nothing else places, as ACLED codes it (precision 3):
+        a country the sentence names as an agent ("Iraq bombs ..."), else the article's
+        home (its source's country, the state whose forces it names, where the groups it
+        names operate: "Taliban militants killed in a strike")."""
+        for res in resolutions:
+            if start <= res.mention.start < end and res.is_metonym and res.place \
+                    and res.place["feature_class"] == "country":
+                return replace(res, confidence=min(res.confidence, 0.3)), GeoPrecision.REGION
+        if not home:
+            return None
+        row = self.geocoder.gazetteer.country(home)
+        location = row and self.geocoder.geocode(row.name, country_codes=[home],
+                                                 feature_classes=["country"])
+        if not location:
+            return None
+        return (Resolution(Mention(start, end, "", "home"), location.raw, confidence=0.2),
+                GeoPrecision.REGION)
 
     @staticmethod
     def _event_places(resolutions: Sequence[Resolution], start: int, end: int,

@@ -67,3 +67,21 @@ def test_an_official_who_condemns_is_no_protest(extractor):
     events = _events(extractor, "In Baghdad, a government spokesman on Monday condemned "
                                 "the strike against Iraqi sovereignty.")
     assert all(e.event_type.value != "Protests" for e in events)
+
+
+def test_an_event_nothing_places_is_coded_at_the_country_of_the_forces_it_names(extractor):
+    """A one-line dispatch that names no place: ACLED codes it at the country (precision
+    3) that the state forces it names belong to, rather than losing it."""
+    (event,) = _events(extractor, "Iraqi forces say they killed 45 Islamic State fighters.")
+    assert (event.country, event.location, int(event.geo_precision)) == ("Iraq", "Iraq", 3)
+    assert event.fatalities == 45
+
+
+def test_a_country_named_as_an_agent_places_an_event_nothing_else_places(extractor):
+    """"Iraq bombs ..." names a government, not a place, but it says where the event is."""
+    (event,) = _events(extractor, "Iraq bombs targeting pilgrims kill 17.")
+    assert (event.country, int(event.geo_precision)) == ("Iraq", 3)
+
+
+def test_an_article_without_country_or_place_still_codes_nothing(extractor):
+    assert _events(extractor, "Gunmen killed 7 villagers yesterday.") == []
