@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from conflict_atlas_core.errors import ConflictAtlasError
-from extract.pipeline import ProgressCallback, PipelineResult
+from extract.pipeline import PipelineResult, ProgressCallback
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +173,7 @@ def run_distributed(paths: Iterable[str | os.PathLike[str]], *, scheduler: str |
              for it in list_inputs([Path(p) for p in paths])]
     parts = partitions(items, partition_files)
     total = len(items)
+    logger.info("%d input files in %d partitions on %s", total, len(parts), client)
     if progress:
         progress(0, total, "starting")
     futures = {client.submit(code_partition, part, published, lang, pure=False,

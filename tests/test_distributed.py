@@ -78,7 +78,7 @@ def test_a_killed_worker_changes_nothing(cluster, corpus: Path, one_extractor: N
 
     def kill_one(done: int, _total: int | None, _label: str) -> None:
         if done and not killed:  # the first partition is back: others are running
-            victim = sorted(pids.values())[0]
+            victim = min(pids.values())
             os.kill(victim, signal.SIGKILL)
             killed.append(victim)
 
