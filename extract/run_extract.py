@@ -53,6 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="type events with a classifier trained by "
                              "'conflict-atlas train events' (default: the codebook rules)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786|local:N",
+                        help="run on a dask.distributed cluster (a scheduler's address, or "
+                             "local:N for N local worker processes) instead of --jobs; "
+                             "needs the 'cluster' extra")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,9 +94,17 @@ def run(args: argparse.Namespace) -> int:
     from extract.learned import ModelError
 
     try:
-        result = run_pipeline(paths, published=args.published, language=args.lang,
-                              jobs=max(1, args.jobs), progress=progress,
-                              event_model=args.event_model)
+        if getattr(args, "scheduler", None):
+            from extract.distributed import run_distributed
+
+            bar.unit = "file"
+            result = run_distributed(paths, scheduler=args.scheduler,
+                                     published=args.published, language=args.lang,
+                                     progress=progress, event_model=args.event_model)
+        else:
+            result = run_pipeline(paths, published=args.published, language=args.lang,
+                                  jobs=max(1, args.jobs), progress=progress,
+                                  event_model=args.event_model)
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

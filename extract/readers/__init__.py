@@ -40,7 +40,7 @@ This package gathers the public names; import them from here.
 
 from extract.readers.decode import decode_bytes
 from extract.readers.exclusions import EXCLUSION_RULES, ExclusionRule, find_excluded_spans
-from extract.readers.files import iter_articles, read_articles
+from extract.readers.files import InputFile, iter_articles, list_inputs, read_articles, read_inputs
 from extract.readers.model import (
     SUPPORTED_EXTENSIONS,
     Article,
@@ -56,11 +56,14 @@ __all__ = [
     "SUPPORTED_EXTENSIONS",
     "Article",
     "ExclusionRule",
+    "InputFile",
     "Rejected",
     "decode_bytes",
     "find_excluded_spans",
     "iter_articles",
+    "list_inputs",
     "make_article_id",
     "parse_published",
     "read_articles",
+    "read_inputs",
 ]

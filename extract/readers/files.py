@@ -152,36 +152,62 @@ def iter_articles(
     `published` and `language` are fallbacks used when neither the article's metadata nor a
     sidecar gives them. `max_bytes` limits each file (and each zip member, uncompressed).
     """
+    yield from read_inputs(list_inputs(paths), published=published, language=language,
+                           max_bytes=max_bytes)
+
+
+InputFile = tuple[Path, Path | None]
+"""One file to read and the input folder it was found in (None for a file given itself)."""
+
+
+def list_inputs(paths: Iterable[str | Path] | str | Path) -> Iterator[InputFile | Rejected]:
+    """The files `iter_articles` reads, in its order, without reading them: directories
+    walked recursively in sorted order; a `Rejected` for what cannot be listed. A list of
+    these can be read elsewhere (another process or machine) with :func:`read_inputs`."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for file in _walk(path):
+                yield file if isinstance(file, Rejected) else (file, path)
+        elif path.exists() or path.is_symlink():
+            yield (path, None)
+        else:
+            yield Rejected(str(path), "no such file or directory")
+
+
+def read_inputs(items: Iterable[InputFile | Rejected], *, published: date | None = None,
+                language: str | None = None, max_bytes: int = 10_000_000
+                ) -> Iterator[Article | Rejected]:
+    """`iter_articles` over the output of :func:`list_inputs` (a `Rejected` passes through):
+    the same articles in the same order."""
+    ctx = _ctx(published, language, max_bytes)
+    for item in items:
+        if isinstance(item, Rejected):
+            yield item
+        else:
+            yield from _read_input(item, ctx)
+
+
+def _ctx(published: date | None, language: str | None, max_bytes: int) -> Ctx:
     if isinstance(published, datetime):
         published = published.date()
     default_language = norm_language(language)
     if language is not None and default_language is None:
         logger.warning("language argument %r is not an ISO 639 code; ignored", language)
-    ctx = Ctx(defaults=Meta(published=published, language=default_language),
+    return Ctx(defaults=Meta(published=published, language=default_language),
                max_bytes=max_bytes)
-    for p in paths:
-        path = Path(p)
-        root: Path | None = None
-        if path.is_dir():
-            files: Iterable[Path | Rejected] = _walk(path)
-            root = path
-        elif path.exists() or path.is_symlink():
-            files = [path]
-        else:
-            yield Rejected(str(path), "no such file or directory")
-            continue
-        for file in files:
-            if isinstance(file, Rejected):
-                yield file
-                continue
-            try:
-                yield from _read_path(file, ctx, root)
-            except Exception as exc:  # one bad file must not stop the others
-                logger.exception("%s: unexpected error while reading", file)
-                yield Rejected(str(file), f"unexpected error while reading "
-                                          f"({type(exc).__name__}: {exc})")
+
+
+def _read_input(item: InputFile, ctx: Ctx) -> Iterator[Article | Rejected]:
+    file, root = item
+    try:
+        yield from _read_path(file, ctx, root)
+    except Exception as exc:  # one bad file must not stop the others
+        logger.exception("%s: unexpected error while reading", file)
+        yield Rejected(str(file), f"unexpected error while reading "
+                                  f"({type(exc).__name__}: {exc})")
 
 
 def read_articles(paths: Iterable[str | Path] | str | Path, **kwargs: Any
