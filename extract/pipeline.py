@@ -411,14 +411,19 @@ class Extractor:
             country = self._party_country(party)
             if not country:
                 continue
-            row = self.geocoder.gazetteer.country(country)
-            location = row and self.geocoder.geocode(row.name, country_codes=[country],
-                                                     feature_classes=["country"])
-            if location:
+            place = self._country_place(country)
+            if place:
                 mention = Mention(start + party.start, start + party.end, party.text,
                                   "demonym")
-                return Resolution(mention, location.raw, confidence=0.3), GeoPrecision.REGION
+                return Resolution(mention, place, confidence=0.3), GeoPrecision.REGION
         return None
+
+    def _country_place(self, country: str) -> dict[str, Any] | None:
+        """The gazetteer's place of a country (ISO alpha-2), or None."""
+        row = self.geocoder.gazetteer.country(country)
+        location = row and self.geocoder.geocode(row.name, country_codes=[country],
+                                                 feature_classes=["country"])
+        return location.raw if location else None
 
     def _home_place(self, resolutions: Sequence[Resolution], start: int, end: int,
                     home: str) -> tuple[Resolution, GeoPrecision] | None:
@@ -430,14 +435,10 @@ class Extractor:
             if start <= res.mention.start < end and res.is_metonym and res.place \
                     and res.place["feature_class"] == "country":
                 return replace(res, confidence=min(res.confidence, 0.3)), GeoPrecision.REGION
-        if not home:
+        place = self._country_place(home) if home else None
+        if place is None:
             return None
-        row = self.geocoder.gazetteer.country(home)
-        location = row and self.geocoder.geocode(row.name, country_codes=[home],
-                                                 feature_classes=["country"])
-        if not location:
-            return None
-        return (Resolution(Mention(start, end, "", "home"), location.raw, confidence=0.2),
+        return (Resolution(Mention(start, end, "", "home"), place, confidence=0.2),
                 GeoPrecision.REGION)
 
     @staticmethod
