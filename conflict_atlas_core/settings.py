@@ -8,6 +8,8 @@ variable                   what                                                 
 ``CONFLICT_ATLAS_STORE``   the store the dashboard shows (``serve STORE`` sets   the data
                            it)                                                   dir's
 ``CONFLICT_ATLAS_BASEMAP``  the dashboard's basemap: ``offline`` or ``carto``    offline
+``CONFLICT_ATLAS_AUTH``    the auth file of a dashboard behind sign-in (``serve  none
+                           --auth FILE`` sets it)
 =========================  ====================================================  ==========
 
 :meth:`Settings.from_env` is the one place that reads them. The CLI reads them once per
@@ -26,6 +28,7 @@ DATA_ENV = "CONFLICT_ATLAS_DATA"
 GAZETTEER_ENV = "CONFLICT_ATLAS_GAZETTEER"
 STORE_ENV = "CONFLICT_ATLAS_STORE"
 BASEMAP_ENV = "CONFLICT_ATLAS_BASEMAP"
+AUTH_ENV = "CONFLICT_ATLAS_AUTH"
 BASEMAPS = ("offline", "carto")
 
 
@@ -37,6 +40,7 @@ class Settings:
     gazetteer: Path | None = None  # None: the user cache (geodata.paths.default_index_path)
     store: Path | None = None  # None: data_dir / events.parquet
     basemap: str = "offline"
+    auth: Path | None = None  # None: no sign-in (the server is bound to 127.0.0.1)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -47,10 +51,12 @@ class Settings:
         gazetteer = env.get(GAZETTEER_ENV) or ""
         store = env.get(STORE_ENV) or ""
         basemap = (env.get(BASEMAP_ENV) or "offline").strip().lower()
+        auth = env.get(AUTH_ENV) or ""
         return cls(data_dir=Path(data) if data else Path("data"),
                    gazetteer=Path(gazetteer) if gazetteer else None,
                    store=Path(store) if store else None,
-                   basemap=basemap if basemap in BASEMAPS else "offline")
+                   basemap=basemap if basemap in BASEMAPS else "offline",
+                   auth=Path(auth) if auth else None)
 
     @property
     def store_path(self) -> Path:

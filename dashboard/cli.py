@@ -1,7 +1,10 @@
 """Subcommands of the dashboard: ``serve`` (run the Streamlit app) and ``export``.
 
-``conflict-atlas serve [STORE] [--port P] [--host H] [--basemap offline|carto]`` runs the app
-headless, bound to 127.0.0.1 unless ``--host`` says otherwise.
+``conflict-atlas serve [STORE] [--port P] [--host H] [--basemap offline|carto] [--auth FILE]``
+runs the app headless, bound to 127.0.0.1 unless ``--host`` says otherwise; any other
+address needs ``--auth FILE`` (sign-in, :mod:`dashboard.auth_server`) or an explicit
+``--allow-unauthenticated``. ``conflict-atlas auth add|passwd|role|remove|list FILE``
+manages the users.
 
 ``conflict-atlas export [STORE] --format F --out FILE [--from D --to D --actor A --type T
 --country C --admin1 A --text Q --min-confidence X --include-background --bbox ...]`` writes
@@ -38,7 +41,38 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it)")
     serve.add_argument("--basemap", choices=("offline", "carto"), default=None,
                        help="default basemap (else $CONFLICT_ATLAS_BASEMAP, else offline)")
+    serve.add_argument("--auth", metavar="FILE", default=None,
+                       help="require sign-in with the users of FILE (roles viewer, reviewer, "
+                            "admin; see `conflict-atlas auth`)")
+    serve.add_argument("--allow-unauthenticated", action="store_true",
+                       help="serve on an address other than 127.0.0.1 without --auth "
+                            "(only behind a proxy that authenticates: anyone who reaches "
+                            "the server can edit)")
     serve.set_defaults(handler=_serve)
+
+    auth = sub.add_parser("auth", help="manage the users of `serve --auth FILE`",
+                          description="Add, change and remove dashboard users.")
+    auth_sub = auth.add_subparsers(dest="auth_command", required=True)
+    add = auth_sub.add_parser("add", help="add a user (creates FILE)")
+    add.add_argument("file")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=("viewer", "reviewer", "admin"))
+    passwd = auth_sub.add_parser("passwd", help="set a user's password")
+    passwd.add_argument("file")
+    passwd.add_argument("name")
+    for p in (add, passwd):
+        p.add_argument("--password-stdin", action="store_true",
+                       help="read the password from the first line of stdin (no prompt)")
+    role = auth_sub.add_parser("role", help="change a user's role")
+    role.add_argument("file")
+    role.add_argument("name")
+    role.add_argument("role", choices=("viewer", "reviewer", "admin"))
+    remove = auth_sub.add_parser("remove", help="remove a user (ends their sessions)")
+    remove.add_argument("file")
+    remove.add_argument("name")
+    listing = auth_sub.add_parser("list", help="list the users and their roles")
+    listing.add_argument("file")
+    auth.set_defaults(handler=_auth)
 
     exp = sub.add_parser("export", help="export filtered events (CSV, GeoJSON, ...)",
                          description="Export exactly the events the filters select.")
@@ -129,8 +163,28 @@ def _serve(args: argparse.Namespace) -> int:
     already in its ``st.cache_resource`` caches when the first browser session arrives; the
     health endpoint answers only after that.
     """
-    from conflict_atlas_core.settings import BASEMAP_ENV, STORE_ENV
+    from conflict_atlas_core.settings import AUTH_ENV, BASEMAP_ENV, STORE_ENV
 
+    refusal = bind_refusal(args.host, args.auth, args.allow_unauthenticated)
+    if refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
+    auth_path = Path(args.auth).resolve() if args.auth else None
+    if auth_path is not None:
+        from dashboard.auth import AuthError, AuthFile
+
+        try:
+            users = AuthFile(auth_path).team().users
+        except AuthError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if not users:
+            print(f"error: {auth_path} has no users (`conflict-atlas auth add`)",
+                  file=sys.stderr)
+            return 2
+        os.environ[AUTH_ENV] = str(auth_path)
+    else:
+        os.environ[AUTH_ENV] = ""  # empty is unset: no sign-in
     store = _store(args.store, args.settings).resolve()
     os.environ[STORE_ENV] = str(store)
     if args.basemap:
@@ -158,7 +212,94 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"note: {store} does not exist yet; the dashboard starts empty "
               "(add articles from its 'Add articles' page)", file=sys.stderr)
     print(f"Conflict Atlas: http://{args.host}:{args.port}/  (store: {store})", file=sys.stderr)
-    return run_streamlit(streamlit_command(args.host, args.port)[3:])
+    if auth_path is None:
+        print("no --auth: everyone who reaches this server can explore and edit"
+              + (" (bound to 127.0.0.1: this machine only)" if is_loopback(args.host) else ""),
+              file=sys.stderr)
+        return run_streamlit(streamlit_command(args.host, args.port)[3:])
+    print(f"sign-in required: users of {auth_path}", file=sys.stderr)
+    return run_auth_app(auth_path, args.host, args.port)
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind_refusal(host: str, auth: str | None, allow_unauthenticated: bool) -> str | None:
+    """Why serving on ``host`` is refused (None: it is not): anywhere but the loopback
+    needs ``--auth``, or ``--allow-unauthenticated`` said on purpose."""
+    if auth or allow_unauthenticated or is_loopback(host):
+        return None
+    return (f"refusing to serve on {host} without sign-in: anyone who reaches it could "
+            "edit the events. Pass --auth FILE (see `conflict-atlas auth add`), or "
+            "--allow-unauthenticated when a proxy in front authenticates.")
+
+
+def server_config(host: str, port: int) -> dict[str, Any]:
+    """The Streamlit options :func:`streamlit_command` passes as flags, as a mapping."""
+    argv = streamlit_command(host, port)[5:]
+    return {argv[i].lstrip("-"): _config_value(argv[i + 1]) for i in range(0, len(argv), 2)}
+
+
+def _config_value(text: str) -> Any:
+    if text in ("true", "false"):
+        return text == "true"
+    return int(text) if text.isdigit() else text
+
+
+def run_auth_app(auth_path: Path, host: str, port: int) -> int:
+    """The app behind its sign-in (:mod:`dashboard.auth_server`), in this process."""
+    from dashboard.auth_server import auth_app
+
+    try:
+        auth_app(APP, auth_path).run(config=server_config(host, port))
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _auth(args: argparse.Namespace) -> int:
+    import getpass
+
+    from dashboard.auth import ROLES, AuthError, AuthFile
+
+    auth = AuthFile(args.file)
+    try:
+        if args.auth_command == "list":
+            for user in sorted(auth.team().users.values(), key=lambda u: ROLES.index(u.role)):
+                print(f"{user.name}\t{user.role}")
+            return 0
+        if args.auth_command in ("add", "passwd"):
+            if args.password_stdin:
+                password = sys.stdin.readline().rstrip("\r\n")
+            else:
+                password = getpass.getpass(f"password for {args.name}: ")
+                if getpass.getpass("again: ") != password:
+                    print("error: the passwords differ", file=sys.stderr)
+                    return 2
+            if args.auth_command == "add":
+                auth.add_user(args.name, password, args.role)
+                print(f"added {args.name} ({args.role}) to {args.file}")
+            else:
+                auth.set_password(args.name, password)
+                print(f"password of {args.name} changed; their sessions are ended")
+        elif args.auth_command == "role":
+            auth.set_role(args.name, args.role)
+            print(f"{args.name} is now {args.role}")
+        elif args.auth_command == "remove":
+            auth.remove_user(args.name)
+            print(f"removed {args.name}; their sessions are ended")
+    except AuthError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def run_streamlit(argv: list[str]) -> int:

@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
+from conflict_atlas_core.settings import Settings
+from dashboard.auth import COOKIE, Access, AuthFile, Sessions
 from dashboard.filters import FilterState
 from dashboard.layers import legend
 from dashboard.text import escape_markdown, highlight, safe_url
@@ -52,6 +54,40 @@ LIST_FIELDS = {"actors", "event_types", "sub_event_types", "countries", "admin1"
 def is_present_mode(params: Mapping[str, Any]) -> bool:
     state, _ = params_to_state({k: v for k, v in params.items() if k == "present"})
     return state.view.present
+
+
+@st.cache_resource(show_spinner=False)
+def _sessions(auth_path: str) -> Sessions:
+    """One reader of the auth file per server (it re-reads the file when it changes)."""
+    return Sessions(AuthFile(auth_path))
+
+
+def page_access() -> Access:
+    """Who uses this page and what their role allows (:mod:`dashboard.auth`).
+
+    Without sign-in (``serve`` without ``--auth``) everything is allowed. Behind sign-in the
+    gate (:mod:`dashboard.auth_server`) has already refused anyone without a valid cookie;
+    a session that ends while the page is open (expired, password changed, user removed)
+    stops the page here with a link to sign in again.
+    """
+    auth = Settings.from_env().auth
+    if auth is None:
+        return Access(None)
+    user = _sessions(str(auth)).user_for(st.context.cookies.get(COOKIE))
+    if user is None:
+        st.warning("Your session has ended. Sign in again.", icon=":material/lock:")
+        st.link_button("Sign in", "/login")
+        st.stop()
+    return Access(user)
+
+
+def require(access: Access, action: str, what: str) -> None:
+    """Stop the page unless ``access`` allows ``action`` (checked on the server)."""
+    if not access.can(action):
+        role = access.user.role if access.user else ""
+        st.error(f"{what} needs a role your account ({role}) does not have.",
+                 icon=":material/block:")
+        st.stop()
 
 
 def current_params() -> dict[str, str]:

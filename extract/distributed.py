@@ -83,7 +83,7 @@ def partitions(items: list[Any], size: int) -> list[list[Any]]:
 def _extractor_plugin(language: str, index_path: str | None, event_model: str | None) -> Any:
     from distributed.diagnostics.plugin import WorkerPlugin
 
-    class ExtractorPlugin(WorkerPlugin):  # type: ignore[misc]
+    class ExtractorPlugin(WorkerPlugin):
         """Loads the models and the gazetteer once per worker, when it starts."""
 
         name = PLUGIN_NAME
@@ -111,7 +111,8 @@ def code_partition(items: list[Any], published: dt.date | None, language: str | 
     from extract.pipeline import _safe_extract
     from extract.readers import Article, read_inputs
 
-    extractor = get_worker().plugins[PLUGIN_NAME].extractor
+    plugin: Any = get_worker().plugins[PLUGIN_NAME]  # the ExtractorPlugin above
+    extractor = plugin.extractor
     out: list[Any] = []
     for item in read_inputs(items, published=published, language=language):
         if isinstance(item, Article):

@@ -21,7 +21,7 @@ from pathlib import Path, PurePath
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, ui
 from dashboard.filters import safe_slug
 from dashboard.text import escape_markdown
 from extract.schema import SchemaError
@@ -100,6 +100,7 @@ def _ask_dates(files: list) -> dict[str, dt.date | None]:
 
 def render() -> None:
     st.title("Add articles")
+    ui.require(ui.page_access(), "add_articles", "Adding articles to the store")
     st.write("Upload news articles; the extraction finds events, geocodes them offline and "
              "adds them to the store. Accepted: " + ", ".join(f".{a}" for a in ACCEPTED) + ".")
     path = data.store_path()

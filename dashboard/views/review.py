@@ -230,11 +230,17 @@ def _history(event_id: str, log: EditLog, who: str) -> None:
 
 def render() -> None:
     st.title("Review")
+    access = ui.page_access()
+    ui.require(access, "review", "Editing events")
     path = data.store_path()
     loaded = data.load_events(path)
     events = loaded.events
     log = EditLog.for_store(path)
-    who = st.sidebar.text_input("Your name (recorded with edits)", current_user(), key="r_who")
+    if access.name is not None:
+        who = access.name  # the signed-in user: not something the page lets them type
+    else:
+        who = st.sidebar.text_input("Your name (recorded with edits)", current_user(),
+                                    key="r_who")
     if loaded.report.skipped:
         with st.expander(f"{len(loaded.report.skipped)} edits could not be applied"):
             for line in loaded.report.skipped:

@@ -73,12 +73,13 @@ def served(tmp_path_factory: pytest.TempPathFactory,
     yield from serve(store)
 
 
-def serve(store: Path) -> Iterator[str]:
+def serve(store: Path, *extra: str) -> Iterator[str]:
+    """Base URL of ``conflict-atlas serve STORE EXTRA...`` on a free loopback port."""
     port = free_port()
     exe = Path(sys.executable).parent / "conflict-atlas"
     env = {**os.environ, "CONFLICT_ATLAS_DATA": str(store.parent)}
     env.pop("CONFLICT_ATLAS_BASEMAP", None)
-    proc = subprocess.Popen([str(exe), "serve", str(store), "--port", str(port)],
+    proc = subprocess.Popen([str(exe), "serve", str(store), "--port", str(port), *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}/"
