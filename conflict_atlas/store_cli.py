@@ -1,4 +1,5 @@
-"""``conflict-atlas store check|repair [STORE]``: what is wrong with an event store, and the fix.
+"""``conflict-atlas store check|repair [STORE]``: what is wrong with an event store, and the fix;
+``conflict-atlas store migrate SOURCE TARGET``: copy a store (file <-> PostGIS).
 
 ``check`` lists the problems of the store file (columns or types of another schema, rows that
 do not validate, a file that cannot be read), temporary files left by interrupted writes,
@@ -34,6 +35,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="a side file kept elsewhere (the temp or home directory) to "
                              "merge; repeatable")
     repair.set_defaults(handler=_repair)
+    migrate = store_sub.add_parser(
+        "migrate", help="copy a store's events and review edits to another store",
+        description="Copy every event and review edit of SOURCE into TARGET, either way "
+                    "between a GeoParquet file and a postgresql:// store. What TARGET holds "
+                    "already is kept and not copied twice, so running it again adds nothing.")
+    migrate.add_argument("source", help="GeoParquet file or postgresql:// URL")
+    migrate.add_argument("target", help="GeoParquet file or postgresql:// URL")
+    migrate.set_defaults(handler=_migrate)
 
 
 def _path(arg: Path | None, settings: Settings | None = None) -> Path:
@@ -96,3 +105,32 @@ def _repair(args: argparse.Namespace) -> int:
     print(f"{store}: " + ("repaired" if actions else "nothing to repair")
           + (f", {len(problems)} problem(s) left" if problems else ""))
     return 1 if problems else 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from dashboard.edits import EditLog
+    from extract.run_extract import store_location
+    from extract.schema import SchemaError
+    from extract.store import StoreError
+    from extract.stores import open_store
+
+    source_loc, target_loc = store_location(args.source), store_location(args.target)
+    source, target = open_store(source_loc), open_store(target_loc)
+    if str(source.path) == str(target.path):
+        print("error: the source and the target are the same store", file=sys.stderr)
+        return 2
+    try:
+        if not source.exists():
+            print(f"error: no event store at {source.path}", file=sys.stderr)
+            return 2
+        events = source.read()
+        result = target.append(events)
+        edits = EditLog.for_store(target_loc).import_records(
+            EditLog.for_store(source_loc).records())
+    except (StoreError, SchemaError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{source.path} -> {target.path}: {result.added:,} events copied, "
+          f"{result.skipped_duplicates:,} already there ({result.total:,} in the target); "
+          f"{edits} review edits copied")
+    return 0

@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     serve = sub.add_parser("serve", help="run the dashboard (Streamlit) on 127.0.0.1",
                            description="Run the dashboard, headless.")
     serve.add_argument("store", nargs="?", default=None,
-                       help="event store or GeoParquet file (default: the default store)")
+                       help="GeoParquet file or postgresql:// URL (default: the default store)")
+    serve.add_argument("--store", dest="store_option", default=None, help="the same, as an option")
     serve.add_argument("--port", type=int, default=8501)
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it)")
@@ -77,7 +78,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp = sub.add_parser("export", help="export filtered events (CSV, GeoJSON, ...)",
                          description="Export exactly the events the filters select.")
     exp.add_argument("store", nargs="?", default=None,
-                     help="event store or GeoParquet file (default: the default store)")
+                     help="GeoParquet file or postgresql:// URL (default: the default store)")
+    exp.add_argument("--store", dest="store_option", default=None, help="the same, as an option")
     exp.add_argument("--format", "-f", dest="fmt", default=None,
                      choices=("csv", "geojson", "geoparquet", "gpkg", "xlsx"),
                      help="output format (default: from --out's extension, else csv)")
@@ -140,10 +142,14 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     return parts[0], parts[1], parts[2], parts[3]
 
 
-def _store(arg: str | None, settings: Settings | None = None) -> Path:
-    from extract.store import default_store_path
+def _store(arg: str | None, settings: Settings | None = None) -> Path | str:
+    """The store named on the command line (a file or a ``postgresql://`` URL), else the
+    configured one."""
+    from extract.run_extract import store_location
 
-    return Path(arg) if arg else default_store_path(settings)
+    if arg:
+        return store_location(arg)
+    return (settings or Settings.from_env()).store_location
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
@@ -185,23 +191,33 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ[AUTH_ENV] = str(auth_path)
     else:
         os.environ[AUTH_ENV] = ""  # empty is unset: no sign-in
-    store = _store(args.store, args.settings).resolve()
+    from extract.store_postgis import redact
+    from extract.stores import open_store
+
+    location = _store(args.store or args.store_option, args.settings)
+    store = location.resolve() if isinstance(location, Path) else location
     os.environ[STORE_ENV] = str(store)
+    label = redact(str(store))
     if args.basemap:
         os.environ[BASEMAP_ENV] = args.basemap
     # run from the project root when present, so its .streamlit/config.toml (theme) applies
     root = APP.parent.parent
     if (root / ".streamlit" / "config.toml").exists():
         os.chdir(root)
-    if store.exists():
+    try:
+        present = open_store(store).exists()
+    except OSError as exc:
+        print(f"warning: {exc}; the dashboard will say so", file=sys.stderr)
+        present = False
+    if present:
         from dashboard.data import read_store, warm_up
         from extract.schema import SchemaError
 
         try:
             n = len(read_store(store))  # validates once into the cache file beside the store
-            print(f"store {store}: {n:,} events", file=sys.stderr)
+            print(f"store {label}: {n:,} events", file=sys.stderr)
         except (SchemaError, ValueError, OSError) as exc:
-            print(f"warning: cannot read {store} ({exc}); the dashboard will say so",
+            print(f"warning: cannot read {label} ({exc}); the dashboard will say so",
                   file=sys.stderr)
         else:
             try:
@@ -209,9 +225,9 @@ def _serve(args: argparse.Namespace) -> int:
             except Exception as exc:  # noqa: BLE001 - only an optimisation: serve anyway
                 logger.warning("warm-up failed (the first page view will be slower): %s", exc)
     else:
-        print(f"note: {store} does not exist yet; the dashboard starts empty "
+        print(f"note: {label} does not exist yet; the dashboard starts empty "
               "(add articles from its 'Add articles' page)", file=sys.stderr)
-    print(f"Conflict Atlas: http://{args.host}:{args.port}/  (store: {store})", file=sys.stderr)
+    print(f"Conflict Atlas: http://{args.host}:{args.port}/  (store: {label})", file=sys.stderr)
     if auth_path is None:
         print("no --auth: everyone who reaches this server can explore and edit"
               + (" (bound to 127.0.0.1: this machine only)" if is_loopback(args.host) else ""),
@@ -328,8 +344,11 @@ def _export(args: argparse.Namespace) -> int:
     from dashboard.filters import apply_filters
     from extract.schema import SchemaError
     from extract.store import read_events
+    from extract.store_postgis import redact
+    from extract.stores import open_store
 
-    store = _store(args.store, args.settings)
+    store = _store(args.store or args.store_option, args.settings)
+    label = redact(str(store))
     fmt = args.fmt
     if fmt is None and args.out:
         by_suffix = {ext: name for name, (ext, _mime) in FORMATS.items()}
@@ -347,12 +366,12 @@ def _export(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        events = read_events(store)
+        events = read_events(store) if isinstance(store, Path) else open_store(store).read()
     except FileNotFoundError:
-        print(f"error: no event store at {store}", file=sys.stderr)
+        print(f"error: no event store at {label}", file=sys.stderr)
         return 2
     except (SchemaError, ValueError, OSError) as exc:
-        print(f"error: cannot read {store}: {exc}", file=sys.stderr)
+        print(f"error: cannot read {label}: {exc}", file=sys.stderr)
         return 2
     skipped: list[str] = []
     if not args.no_edits:
@@ -365,7 +384,7 @@ def _export(args: argparse.Namespace) -> int:
     tmp.write_bytes(export_bytes(rows, fmt))
     os.replace(tmp, out)
     meta_path = sidecar_path(out)
-    meta = sidecar(state, len(rows), fmt, store=str(store))
+    meta = sidecar(state, len(rows), fmt, store=label)
     meta["review_edits_applied"] = not args.no_edits
     meta_path.write_bytes(sidecar_bytes(meta))
     for line in skipped:

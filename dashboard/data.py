@@ -25,13 +25,23 @@ from dashboard import aggregate
 from dashboard.edits import ApplyReport, EditLog
 from extract.schema import SchemaError, empty_events
 from extract.store import EventStore
+from extract.store_postgis import PostgisStore, is_url
+from extract.stores import open_store
 
 logger = logging.getLogger(__name__)
 
 
-def store_path(settings: Settings | None = None) -> Path:
-    """``$CONFLICT_ATLAS_STORE`` (``serve STORE`` sets it), else the data directory's."""
-    return (settings or Settings.from_env()).store_path
+def store_path(settings: Settings | None = None) -> Path | str:
+    """``$CONFLICT_ATLAS_STORE`` (``serve STORE`` sets it: a file, or a ``postgresql://``
+    URL), else the data directory's file."""
+    return (settings or Settings.from_env()).store_location
+
+
+def store_label(location: Path | str | None = None) -> str:
+    """The store as the pages show it (a URL without its password)."""
+    from extract.store_postgis import redact
+
+    return redact(str(location if location is not None else store_path()))
 
 
 def default_basemap(settings: Settings | None = None) -> str:
@@ -92,6 +102,8 @@ def read_store(path: str | os.PathLike[str]) -> pd.DataFrame:
     directory only means no cache. ``conflict-atlas serve`` calls this before starting the
     server, so the first page view does not pay for validation.
     """
+    if is_url(path):
+        return PostgisStore(str(path)).read()  # the database validates nothing: we do
     path = Path(path)
     if not path.exists():
         return EventStore(path).read()
@@ -118,16 +130,17 @@ def _load(path: str, version: int, edits_version: int) -> Loaded:
     try:
         raw = read_store(path)
     except (SchemaError, ValueError, OSError) as exc:
-        logger.exception("cannot read %s", path)
-        return Loaded(empty_events(), ApplyReport(0, 0, []), f"Cannot read {path}: {exc}", path)
+        logger.exception("cannot read %s", store_label(path))
+        return Loaded(empty_events(), ApplyReport(0, 0, []),
+                      f"Cannot read {store_label(path)}: {exc}", path)
     edited, report = EditLog.for_store(path).apply(raw)
     return Loaded(edited, report, "", path, (version, edits_version), view_frame(edited))
 
 
-def load_events(path: Path | None = None) -> Loaded:
-    """The events of the store with review edits applied (cached until either file changes)."""
+def load_events(path: Path | str | None = None) -> Loaded:
+    """The events of the store with review edits applied (cached until either changes)."""
     path = path or store_path()
-    return _load(str(path), EventStore(path).version(), EditLog.for_store(path).version())
+    return _load(str(path), open_store(path).version(), EditLog.for_store(path).version())
 
 
 def compute_aggregate(name: str, rows: pd.DataFrame, arg: Any = None) -> Any:
@@ -198,11 +211,11 @@ def _places(path: str, version: int, edits_version: int, limit: int) -> pd.DataF
     return place_labels(places, limit=limit)
 
 
-def city_labels(path: Path | None = None, limit: int = 40) -> pd.DataFrame:
+def city_labels(path: Path | str | None = None, limit: int = 40) -> pd.DataFrame:
     """The most frequent event places, once each, as basemap labels (name, lat, lon,
     priority): see :func:`dashboard.layers.place_labels`."""
     path = path or store_path()
-    return _places(str(path), EventStore(path).version(), EditLog.for_store(path).version(),
+    return _places(str(path), open_store(path).version(), EditLog.for_store(path).version(),
                    limit)
 
 
@@ -391,7 +404,7 @@ def data_bbox(df: pd.DataFrame, margin: int = 3) -> tuple[int, int, int, int]:
             min(int(df["longitude"].max()) + margin, 180), min(int(df["latitude"].max()) + margin, 90))
 
 
-def warm_up(path: Path | None = None) -> dict[str, float]:
+def warm_up(path: Path | str | None = None) -> dict[str, float]:
     """Fill this process's loader caches before the first page view; seconds per step.
 
     ``conflict-atlas serve`` runs the Streamlit server in its own process and calls this

@@ -38,7 +38,7 @@ import math
 import os
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pandas as pd
 from filelock import FileLock
@@ -174,6 +174,11 @@ class EditLog:
 
     @classmethod
     def for_store(cls, store: str | os.PathLike[str]) -> EditLog:
+        """The log beside a GeoParquet store, or the ``event_edits`` table of a PostGIS one."""
+        from extract.store_postgis import PostgisStore, is_url
+
+        if is_url(store):
+            return PostgisEditLog(PostgisStore(str(store)))
         return cls(edits_path_for(store))
 
     @property
@@ -187,11 +192,17 @@ class EditLog:
         except FileNotFoundError:
             return 0
 
+    def _read_bytes(self) -> bytes:
+        return self.path.read_bytes()
+
+    def _write_line(self, line: bytes) -> None:
+        _append_bytes(self.path, line)
+
     def read(self, *, quarantine: bool = True) -> LogContents:
         """Every valid record, in order, and the lines that are not (copied to the
         quarantine file unless ``quarantine`` is False)."""
         try:
-            data = self.path.read_bytes()
+            data = self._read_bytes()
         except FileNotFoundError:
             return LogContents([], [])
         records: list[dict[str, Any]] = []
@@ -273,8 +284,18 @@ class EditLog:
                   "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                   **record}
         line = json.dumps(record, ensure_ascii=False) + "\n"
-        _append_bytes(self.path, line.encode("utf-8"))
+        self._write_line(line.encode("utf-8"))
         return record
+
+    def import_records(self, records: list[dict[str, Any]]) -> int:
+        """Append ``records`` (another store's log, in its order) that this log does not
+        hold yet (by record id); how many. For ``store migrate``."""
+        with self._lock:
+            have = {r["id"] for r in self.records()}
+            new = [r for r in records if r["id"] not in have]
+            for rec in new:
+                self._write_line((json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8"))
+        return len(new)
 
     def version_of(self, event_id: str, records: list[dict[str, Any]] | None = None) -> str:
         """The id of the last record that changed ``event_id`` ("" when none did): the
@@ -373,6 +394,62 @@ class EditLog:
         damaged = [b.describe(self.path) + f" (kept in {self.quarantine_path.name})"
                    for b in contents.bad]
         return out, ApplyReport(report.applied, report.discarded, damaged + report.skipped)
+
+
+class _TransactionLock:
+    """``with log._lock:`` for :class:`PostgisEditLog`: a transaction holding the store's
+    write lock; the log reads and appends through it until it commits."""
+
+    def __init__(self, log: PostgisEditLog) -> None:
+        self.log = log
+        self._cm: Any = None
+
+    def __enter__(self) -> Self:
+        if self.log._conn is not None:
+            raise RuntimeError("the edit log's lock is not reentrant")
+        self._cm = self.log.store.edits_locked()
+        self.log._conn = self._cm.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> Any:
+        self.log._conn = None
+        return self._cm.__exit__(*exc)
+
+
+class PostgisEditLog(EditLog):
+    """The same log in a PostGIS store's ``event_edits`` table: one record per row, in
+    order; a save checks its base and appends in one transaction under the store's lock,
+    so reviewers on several machines cannot overwrite each other unseen."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.path = Path("event_edits")  # what messages name
+        self._conn: Any = None
+        self._lock: Any = _TransactionLock(self)
+
+    @property
+    def quarantine_path(self) -> Path:
+        return Path("event_edits")
+
+    def version(self) -> int:
+        return int(self.store.version())
+
+    def _read_bytes(self) -> bytes:
+        rows = (self.store.edit_records_in(self._conn) if self._conn is not None
+                else self.store.edit_records())
+        return "\n".join(rows).encode("utf-8")
+
+    def _write_line(self, line: bytes) -> None:
+        if self._conn is None:
+            raise RuntimeError("an edit is written under the log's lock")
+        self.store.add_edit(self._conn, line.decode("utf-8").rstrip("\n"))
+
+    def _quarantine(self, bad: list[BadRecord]) -> None:
+        """Rows are checked before they are written; one damaged by hand stays in the table
+        (reported, never applied)."""
+
+    def repair(self) -> list[BadRecord]:
+        return []
 
 
 def _append_bytes(path: Path, data: bytes) -> None:

@@ -37,12 +37,20 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def store_location(value: str) -> Path | str:
+    """An ``--out``/``--store`` value: a ``postgresql://`` URL as given, else a path."""
+    from extract.store_postgis import is_url
+
+    return value if is_url(value) else Path(value)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                         help="article files or folders (.txt .html .jsonl .csv .xml .zip)")
-    parser.add_argument("--out", type=Path,
-                        help="output table (.parquet, .csv, .geojson, .gpkg); default: the "
-                             "event store ($CONFLICT_ATLAS_DATA/events.parquet)")
+    parser.add_argument("--out", "--store", dest="out", type=store_location,
+                        help="output table (.parquet, .csv, .geojson, .gpkg) or a PostGIS "
+                             "store (postgresql://USER@HOST/DB); default: the event store "
+                             "($CONFLICT_ATLAS_STORE, else $CONFLICT_ATLAS_DATA/events.parquet)")
     parser.add_argument("--published", type=_date, metavar="YYYY-MM-DD",
                         help="publication date for articles whose metadata has none")
     parser.add_argument("--lang", default="auto", choices=["auto", "fr", "en", "ar", "es",
@@ -64,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
     from extract.pipeline import run_pipeline
     from extract.schema import SchemaError
-    from extract.store import StoreError, check_schema, default_store_path
+    from extract.store import StoreError, check_schema
 
     missing = [p for p in args.paths if not p.exists()]
     for path in missing:
@@ -75,8 +83,10 @@ def run(args: argparse.Namespace) -> int:
     if args.event_model is not None and not args.event_model.is_file():
         print(f"error: no event model at {args.event_model}", file=sys.stderr)
         return 2
-    out: Path = args.out or default_store_path(args.settings)
-    if out.suffix.lower() in (".parquet", ".geoparquet"):
+    out: Path | str = args.out or args.settings.store_location
+    # rejects.csv beside a file output; a database's go beside the data directory's store
+    rejects_beside = out if isinstance(out, Path) else args.settings.store_path
+    if isinstance(out, Path) and out.suffix.lower() in (".parquet", ".geoparquet"):
         problems = check_schema(out)  # before the work, not after it
         if problems:
             print(StoreError(out, [p.message for p in problems]), file=sys.stderr)
@@ -114,44 +124,52 @@ def run(args: argparse.Namespace) -> int:
         stored = _store(result.events, out)
     except (StoreError, SchemaError, OSError) as exc:
         _keep_aside(result.events, out, exc)
-        _report_rejects(result.rejected, out)
+        _report_rejects(result.rejected, rejects_beside)
         return 1
-    rejects = _report_rejects(result.rejected, out)
+    rejects = _report_rejects(result.rejected, rejects_beside)
     print(f"articles: {result.n_articles}  events: {len(result.events)} ({stored})  "
           f"rejected: {len(result.rejected)}" + (f" (see {rejects})" if rejects else ""))
     return 0
 
 
-def _store(events: pd.DataFrame, out: Path) -> str:
+def _store(events: pd.DataFrame, out: Path | str) -> str:
     """Add ``events`` to the store ``out`` (or write them to ``out``); what happened."""
-    from extract.store import EventStore, write_events
+    from extract.store import write_events
+    from extract.stores import open_store
 
-    if out.suffix.lower() in (".parquet", ".geoparquet"):
-        summary = EventStore(out).append(events)
+    if isinstance(out, str) or out.suffix.lower() in (".parquet", ".geoparquet"):
+        store = open_store(out)
+        summary = store.append(events)
+        out = store.path
         return (f"{summary.added} new, {summary.skipped_duplicates} already stored, "
                 f"{summary.total} in {out}")
     write_events(events, out)
     return f"written to {out}"
 
 
-def _keep_aside(events: pd.DataFrame, out: Path, exc: Exception) -> None:
+def _keep_aside(events: pd.DataFrame, out: Path | str, exc: Exception) -> None:
     """The output could not be written: keep the run's events in a side file, and say so."""
-    from extract.store import EventStore
+    from extract.stores import open_store
 
+    store = open_store(out)
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-    print(f"error: the events could not be written to {out}: {reason}", file=sys.stderr)
+    print(f"error: the events could not be written to {store.path}: {reason}",
+          file=sys.stderr)
     if not len(events):
         print("  (the run found no events: nothing is lost)", file=sys.stderr)
         return
     try:
-        side = EventStore(out).save_pending(events)
+        side = store.save_pending(events)
     except OSError as side_exc:
         print(f"  and no side file could be written either ({side_exc}): the run's "
               f"{len(events)} events are lost; free some space and run it again",
               file=sys.stderr)
         return
-    fix = (f"`conflict-atlas store repair {out}" + ("`" if side.parent == out.parent
-                                                    else f" --pending {side}`"))
+    if isinstance(out, str):
+        fix = f"`conflict-atlas store migrate {side} {store.path}`"
+    else:
+        fix = (f"`conflict-atlas store repair {out}" + ("`" if side.parent == out.parent
+                                                        else f" --pending {side}`"))
     print(f"  the run's {len(events)} events are kept in {side}; once the cause is fixed, "
           f"{fix} adds them", file=sys.stderr)
 

@@ -77,3 +77,26 @@ def one_extractor(extractor: object, monkeypatch: pytest.MonkeyPatch) -> None:
         return own
 
     monkeypatch.setattr(pipeline, "Extractor", make)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> object:
+    """The admin URL of a real PostgreSQL + PostGIS started for this test session."""
+    from tests.postgres import skip_reason, start_postgres
+
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    with start_postgres() as url:
+        yield url
+
+
+@pytest.fixture()
+def postgis_url(postgres_server: str, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the test server, for one test."""
+    import re
+
+    from tests.postgres import new_database
+
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50]
+    return new_database(postgres_server, name)

@@ -37,7 +37,7 @@ def render() -> None:
     st.title("About the data")
     loaded = data.load_events()
     events = loaded.events
-    st.caption(f"Store: `{escape_markdown(str(data.store_path()))}` · pipeline "
+    st.caption(f"Store: `{escape_markdown(data.store_label())}` · pipeline "
                f"{PIPELINE_VERSION} · schema {SCHEMA_VERSION}")
     if loaded.error:
         st.error(escape_markdown(loaded.error))

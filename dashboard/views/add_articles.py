@@ -25,7 +25,8 @@ from dashboard import data, ui
 from dashboard.filters import safe_slug
 from dashboard.text import escape_markdown
 from extract.schema import SchemaError
-from extract.store import AppendResult, EventStore, StoreError
+from extract.store import AppendResult, StoreError
+from extract.stores import open_store
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ def render() -> None:
     st.write("Upload news articles; the extraction finds events, geocodes them offline and "
              "adds them to the store. Accepted: " + ", ".join(f".{a}" for a in ACCEPTED) + ".")
     path = data.store_path()
-    st.caption(f"Store: `{escape_markdown(str(path))}`")
+    st.caption(f"Store: `{escape_markdown(data.store_label(path))}`")
     files = list(st.file_uploader("Articles", type=ACCEPTED, accept_multiple_files=True,
                                   key="a_files") or [])
     language = st.selectbox("Language", ["auto", "fr", "en", "ar"], key="a_lang",
@@ -168,7 +169,7 @@ def render() -> None:
         "articles": result.n_articles, "events": len(events),
         "added": added.added if added else 0,
         "duplicates": added.skipped_duplicates if added else 0,
-        "total": added.total if added else len(EventStore(path).read()),
+        "total": added.total if added else len(open_store(path).read()),
         "undated": int(events["event_date"].isna().sum()) if len(events) else 0,
         "rejected": rejected,
         "preview": events.head(200),
@@ -191,7 +192,7 @@ def store_upload(path: str | Path, events: pd.DataFrame) -> Stored:
     disk is full) keep them in a side file beside it, as ``extract`` does."""
     if not len(events):
         return Stored()
-    store = EventStore(path)
+    store = open_store(path)
     try:
         return Stored(result=store.append(events))
     except (StoreError, SchemaError, OSError) as exc:

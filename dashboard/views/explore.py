@@ -285,7 +285,7 @@ def render() -> None:
     if not len(events):
         st.info("The event store is empty. Add articles on the **Add articles** page, or run "
                 "`conflict-atlas extract ARTICLES --out STORE`.")
-        st.caption(f"Store: `{escape_markdown(str(data.store_path()))}`")
+        st.caption(f"Store: `{escape_markdown(data.store_label())}`")
         return
 
     eff = effective_filters(state, bounds)
@@ -578,7 +578,7 @@ def _share_and_export(events: pd.DataFrame, positions: np.ndarray, filtered: pd.
                             data=partial(_export, events, positions, fmt),
                             file_name=export_filename(eff, fmt), mime=FORMATS[fmt][1],
                             key=f"dl_{fmt}", on_click="ignore")
-    meta = sidecar(eff, len(filtered), "any", store=str(data.store_path()))
+    meta = sidecar(eff, len(filtered), "any", store=data.store_label())
     cols[-1].download_button("Sidecar (JSON)", data=sidecar_bytes(meta),
                              file_name=export_filename(eff, "csv").rsplit(".", 1)[0] + ".json",
                              mime="application/json", key="dl_sidecar", on_click="ignore")
