@@ -5,8 +5,8 @@ variable                   what                                                 
 =========================  ====================================================  ==========
 ``CONFLICT_ATLAS_DATA``    the data directory (event store, side files)          ``data``
 ``CONFLICT_ATLAS_GAZETTEER``  the gazetteer index file                           user cache
-``CONFLICT_ATLAS_STORE``   the store the dashboard shows (``serve STORE`` sets   the data
-                           it)                                                   dir's
+``CONFLICT_ATLAS_STORE``   the store: a GeoParquet file or a ``postgresql://``   the data
+                           URL (``serve STORE`` sets it)                         dir's
 ``CONFLICT_ATLAS_BASEMAP``  the dashboard's basemap: ``offline`` or ``carto``    offline
 ``CONFLICT_ATLAS_AUTH``    the auth file of a dashboard behind sign-in (``serve  none
                            --auth FILE`` sets it)
@@ -41,6 +41,7 @@ class Settings:
     store: Path | None = None  # None: data_dir / events.parquet
     basemap: str = "offline"
     auth: Path | None = None  # None: no sign-in (the server is bound to 127.0.0.1)
+    store_url: str | None = None  # a postgresql:// store (then ``store`` is None)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -52,11 +53,20 @@ class Settings:
         store = env.get(STORE_ENV) or ""
         basemap = (env.get(BASEMAP_ENV) or "offline").strip().lower()
         auth = env.get(AUTH_ENV) or ""
+        url = store if store.startswith(("postgresql://", "postgres://")) else None
         return cls(data_dir=Path(data) if data else Path("data"),
                    gazetteer=Path(gazetteer) if gazetteer else None,
-                   store=Path(store) if store else None,
+                   store=Path(store) if store and url is None else None,
+                   store_url=url,
                    basemap=basemap if basemap in BASEMAPS else "offline",
                    auth=Path(auth) if auth else None)
+
+    @property
+    def store_location(self) -> str | Path:
+        """The event store: a ``postgresql://`` URL as given, else :attr:`store_path`."""
+        if self.store_url is not None:
+            return self.store_url
+        return self.store_path
 
     @property
     def store_path(self) -> Path:
