@@ -365,19 +365,28 @@ def _export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    skipped: list[str] = []
     try:
-        events = read_events(store) if isinstance(store, Path) else open_store(store).read()
+        if isinstance(store, Path):
+            events = read_events(store)
+            total = len(events)
+            if not args.no_edits:
+                events, report = EditLog.for_store(store).apply(events)
+                skipped = report.skipped
+            rows = apply_filters(events, state)
+        else:  # a database selects the rows itself (dashboard.sql)
+            from dashboard.sql import filtered_events
+
+            database = open_store(store)
+            rows = filtered_events(database, state,
+                                   None if args.no_edits else EditLog.for_store(store))
+            total = database.count()
     except FileNotFoundError:
         print(f"error: no event store at {label}", file=sys.stderr)
         return 2
     except (SchemaError, ValueError, OSError) as exc:
         print(f"error: cannot read {label}: {exc}", file=sys.stderr)
         return 2
-    skipped: list[str] = []
-    if not args.no_edits:
-        events, report = EditLog.for_store(store).apply(events)
-        skipped = report.skipped
-    rows = apply_filters(events, state)
     out = Path(args.out) if args.out else Path(export_filename(state, fmt))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
@@ -389,5 +398,5 @@ def _export(args: argparse.Namespace) -> int:
     meta_path.write_bytes(sidecar_bytes(meta))
     for line in skipped:
         print(f"warning: {line}", file=sys.stderr)
-    print(f"wrote {len(rows):,} of {len(events):,} events to {out} (sidecar {meta_path.name})")
+    print(f"wrote {len(rows):,} of {total:,} events to {out} (sidecar {meta_path.name})")
     return 0

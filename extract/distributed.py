@@ -96,7 +96,9 @@ def _extractor_plugin(language: str, index_path: str | None, event_model: str | 
             from extract.pipeline import Extractor
 
             lang, index, model = self.settings
-            self.extractor = Extractor(language=lang, index_path=index, event_model=model)
+            extractor = Extractor(language=lang, index_path=index, event_model=model)
+            extractor.warm()  # the models load when the worker starts, not in its first task
+            self.extractor = extractor
 
     return ExtractorPlugin()
 

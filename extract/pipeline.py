@@ -68,6 +68,15 @@ class PipelineResult:
     n_articles: int = 0
 
 
+WARM_LANGUAGES = ("fr", "en", "ar")
+# one line per language that goes through every step (place, date, actor, event)
+WARM_TEXTS = {
+    "fr": "Le 3 mars 2024, une attaque de l'armée à Gao a fait 4 morts.",
+    "en": "On 3 March 2024, an army attack in Mosul killed 4 people.",
+    "ar": "في 3 مارس 2024 قتل 4 أشخاص في هجوم للجيش في الموصل.",
+}
+
+
 class Extractor:
     """Codes articles into events; build once, call :meth:`extract` per article.
 
@@ -95,6 +104,19 @@ class Extractor:
 
             classifier = LearnedClassifier.load(event_model)
         self.coder = SentenceCoder(classifier, demonym_country=self._demonym_country)
+
+    def warm(self, languages: Sequence[str] = WARM_LANGUAGES) -> None:
+        """Load now what the first article of each language would load (its spaCy pipeline,
+        the gazetteer's shared name index, the geocoder's and coder's tables): about 30 s
+        the first time. Workers call it before work arrives; the parent of forked workers
+        calls it before forking, so they share what it loaded (copy-on-write)."""
+        for language in languages:
+            self.nlp.get(language)
+            text = WARM_TEXTS.get(language)
+            if text:
+                self.extract_all(Article(article_id=f"warm-{language}", text=text, title=None,
+                                         url=None, published=None, source="", format="txt",
+                                         language=language, path=f"<warm-up {language}>"))
 
     def article_language(self, article: Article) -> str:
         if self.language != "auto":
@@ -895,8 +917,10 @@ _WORKER: dict[str, Extractor] = {}
 
 def _worker_init(language: str, index_path: str | None, event_model: str | None) -> None:
     if "extractor" not in _WORKER:
-        _WORKER["extractor"] = Extractor(language=language, index_path=index_path,
-                                         event_model=event_model)
+        extractor = Extractor(language=language, index_path=index_path,
+                              event_model=event_model)
+        extractor.warm()
+        _WORKER["extractor"] = extractor
 
 
 def _worker_extract(article: Article) -> tuple[list[dict[str, Any]], str | None]:
@@ -955,8 +979,10 @@ def run_pipeline(paths: Iterable[str | os.PathLike[str]], *, published: dt.date 
     if jobs > 1 and total > 1:
         context = _pool_context()
         if context.get_start_method() == "fork":
-            _WORKER["extractor"] = extractor or Extractor(
+            shared = extractor or Extractor(
                 language=language, index_path=index_path, event_model=event_model)
+            shared.warm()  # loaded once here, shared by the forked workers
+            _WORKER["extractor"] = shared
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                      initializer=_worker_init,

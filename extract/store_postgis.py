@@ -143,14 +143,14 @@ class PostgisStore:
         finally:
             conn.close()
 
-    def _has_tables(self, conn: Any) -> bool:
+    def has_tables(self, conn: Any) -> bool:
         row = conn.execute("SELECT to_regclass('events') IS NOT NULL").fetchone()
         return bool(row[0])
 
     def ensure_schema(self, conn: Any) -> None:
         """Create the tables when missing (under the lock: two first writers do not race)."""
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-        if self._has_tables(conn):
+        if self.has_tables(conn):
             row = conn.execute(
                 "SELECT value FROM conflict_atlas_meta WHERE key = 'schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
@@ -164,13 +164,13 @@ class PostgisStore:
     # -- the EventStore interface --------------------------------------------------------
     def exists(self) -> bool:
         with self.connect() as conn:
-            return self._has_tables(conn)
+            return self.has_tables(conn)
 
     def read(self, where: str = "", params: tuple[Any, ...] = ()) -> pd.DataFrame:
         """The events (``where``: an SQL condition with ``%s`` placeholders for ``params``,
         evaluated in the database), validated."""
         with self.connect() as conn:
-            if not self._has_tables(conn):
+            if not self.has_tables(conn):
                 return empty_events()
             query = f"SELECT {_SELECT} FROM events" + (f" WHERE {where}" if where else "")
             query += " ORDER BY event_date NULLS LAST, event_id"
@@ -188,7 +188,7 @@ class PostgisStore:
 
     def count(self) -> int:
         with self.connect() as conn:
-            if not self._has_tables(conn):
+            if not self.has_tables(conn):
                 return 0
             return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
 
@@ -196,7 +196,7 @@ class PostgisStore:
         """Changes whenever events or edits are written: a cache key for readers."""
         try:
             with self.connect() as conn:
-                if not self._has_tables(conn):
+                if not self.has_tables(conn):
                     return 0
                 row = conn.execute(
                     "SELECT value FROM conflict_atlas_meta WHERE key = 'version'").fetchone()
@@ -259,7 +259,7 @@ class PostgisStore:
     # -- the edit log's table (dashboard.edits.EditLog over a PostgreSQL store) ---------
     def edit_records(self) -> list[str]:
         with self.connect() as conn:
-            if not self._has_tables(conn):
+            if not self.has_tables(conn):
                 return []
             return [r[0] for r in conn.execute("SELECT record FROM event_edits ORDER BY seq")]
 

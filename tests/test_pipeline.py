@@ -159,6 +159,13 @@ def test_parallel_jobs_give_the_same_events(tmp_path):
                                   parallel.sort_values(key).reset_index(drop=True))
 
 
+def test_warm_loads_each_language_before_the_first_article(extractor):
+    """What workers do before work arrives (and the parent before forking them)."""
+    extractor.warm(("en", "ar"))
+    assert {"en", "ar"} <= set(extractor.nlp._pipelines)
+    assert extractor.nlp._surface is not None  # the name index all languages share
+
+
 def test_bundled_sample_scores_at_least_085(tmp_path, extractor, capsys):
     """The issue's acceptance: precision and recall of (date, admin1, event_type) on the
     bundled sample, as `conflict-atlas eval events` prints them."""

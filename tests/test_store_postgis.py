@@ -113,6 +113,9 @@ def test_concurrent_writers_end_with_exactly_the_union(postgis_url: str, events:
                                                        tmp_path: Path) -> None:
     """Four processes append overlapping slices at once."""
     source = tmp_path / "events.parquet"
+    # one article per event, so that the union does not depend on the order of the commits
+    # (an article already coded by the same pipeline adds nothing, whoever stored it first)
+    events = events.assign(article_id=[f"art{i}" for i in range(len(events))])
     events.to_parquet(source)
     slices = [(0, 600), (300, 900), (600, 1200), (0, 1500)]
     with multiprocessing.get_context("spawn").Pool(4) as pool:
@@ -239,3 +242,91 @@ def test_dashboard_explores_and_reviews_the_url_store(postgis_url: str, events: 
     assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
     (record,) = EditLog.for_store(postgis_url).records()
     assert record["changes"]["actor1"][1] == "Reviewed in PostGIS"
+
+
+# -- filters pushed down to SQL (dashboard/sql.py) ---------------------------------------
+
+def _states(events: pd.DataFrame) -> list:
+    import datetime as dt
+
+    from dashboard.filters import FilterState
+
+    actors = [a for a in events["actor1"].value_counts().index[:2]]
+    lon, lat = events["longitude"], events["latitude"]
+    box = (float(lon.quantile(0.3)), float(lat.quantile(0.3)),
+           float(lon.quantile(0.7)), float(lat.quantile(0.7)))
+    word = "kirkuk"  # in sentences, in another case
+    return [
+        FilterState(),
+        FilterState(include_background=True),
+        FilterState(date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 6, 30)),
+        FilterState(date_from=dt.date(2024, 3, 1), include_undated=True),
+        FilterState(date_to=dt.date(2024, 1, 31)),
+        FilterState(event_types=("Battles", "Riots"), countries=(events["country"].iloc[0],)),
+        FilterState(sub_event_types=(events["sub_event_type"].iloc[1],)),
+        FilterState(actors=tuple(actors)),
+        FilterState(actors=tuple(actors), actor_role="actor2"),
+        FilterState(actors=tuple(actors[:1]), actor_role="actor1"),
+        FilterState(admin1=(events["admin1"].iloc[2],), geo_precision=(1, 2)),
+        FilterState(min_confidence=0.7, languages=("fr",)),
+        FilterState(sources=(events["source"].iloc[3],)),
+        FilterState(bbox=box),
+        FilterState(text=word.upper()),
+        FilterState(text="ONERROR"),
+        FilterState(text="<script>"),
+        FilterState(text="'; DROP TABLE events; --"),
+    ]
+
+
+def test_sql_filters_select_what_pandas_selects(postgis_url: str,
+                                                events: pd.DataFrame) -> None:
+    from dashboard.filters import apply_filters
+    from dashboard.sql import count, filtered_events
+
+    store = PostgisStore(postgis_url)
+    store.append(events)
+    for state in _states(events):
+        expected = set(apply_filters(events, state)["event_id"])
+        got = filtered_events(store, state)
+        assert set(got["event_id"]) == expected, state
+        assert count(store, state) == len(expected), state
+    assert store.count() == len(events)  # the injection attempt was only a search
+
+
+def test_sql_filters_see_review_edits(postgis_url: str, events: pd.DataFrame) -> None:
+    from dashboard.filters import FilterState, apply_filters
+    from dashboard.sql import filtered_events
+
+    store = PostgisStore(postgis_url)
+    store.append(events)
+    log = EditLog.for_store(postgis_url)
+    riots = events[events["event_type"] == "Riots"].head(3)
+    for _, row in riots.iterrows():  # out of "Riots", into "Battles"
+        log.set_fields(row, {"event_type": "Battles", "sub_event_type": "Armed clash"})
+    battle = events[events["event_type"] == "Battles"].iloc[0]
+    log.discard(battle["event_id"], reason="duplicate")
+    edited, _ = log.apply(events)
+    for state in (FilterState(event_types=("Battles",)), FilterState(event_types=("Riots",)),
+                  FilterState()):
+        expected = apply_filters(edited, state)
+        got = filtered_events(store, state, log)
+        assert set(got["event_id"]) == set(expected["event_id"]), state
+        _same(got, expected)
+
+
+def test_grid_counts_in_the_database(postgis_url: str, events: pd.DataFrame) -> None:
+    import numpy as np
+
+    from dashboard.filters import FilterState, apply_filters
+    from dashboard.sql import grid_counts
+
+    store = PostgisStore(postgis_url)
+    store.append(events)
+    state = FilterState(event_types=("Battles", "Explosions/Remote violence"))
+    cells = grid_counts(store, state, 1.0)
+    rows = apply_filters(events, state)
+    assert cells["count"].sum() == len(rows)
+    # ST_SnapToGrid rounds to the nearest multiple of the cell size
+    keys = pd.Series(list(zip(np.round(rows["longitude"]), np.round(rows["latitude"]),
+                              strict=True))).value_counts()
+    assert sorted(cells["count"]) == sorted(keys.to_list())
