@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.text import escape_markdown
 from dashboard.ui import is_present_mode, page_access
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +32,7 @@ if access.can("review"):
 pages.append(st.Page(HERE / "views" / "about.py", title="About the data", icon=":material/info:",
                      url_path="about"))
 if access.user is not None and not present:
-    st.sidebar.caption(f"Signed in as **{access.user.name}** ({access.user.role})")
+    st.sidebar.caption(f"Signed in as **{escape_markdown(access.user.name)}** "
+                       f"({access.user.role})")
     st.sidebar.link_button("Sign out", "/logout", icon=":material/logout:")
 st.navigation(pages, position="hidden" if present else "sidebar").run()
