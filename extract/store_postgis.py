@@ -72,7 +72,8 @@ def redact(url: str) -> str:
 
 
 class StoreUnavailable(ConflictAtlasError, OSError):
-    """The database cannot be reached, or its driver is not installed."""
+    """The database cannot be reached, refused an operation (rolled back), or its driver is
+    not installed: an OSError, so a run's events go to a side file as for a full disk."""
 
 
 def _ddl() -> list[str]:
@@ -140,6 +141,10 @@ class PostgisStore:
         try:
             with conn.transaction():
                 yield conn
+        except psycopg.Error as exc:  # a lost connection, a refused statement: nothing kept
+            raise StoreUnavailable(f"the store {self.path} did not take the operation "
+                                   f"(rolled back): {str(exc).strip().splitlines()[0]}"
+                                   ) from exc
         finally:
             conn.close()
 

@@ -145,6 +145,21 @@ def test_unreachable_store_is_an_oserror_without_the_password(postgres_server: s
     assert redact(url) == store.path
 
 
+def test_a_refused_write_is_rolled_back_and_an_oserror(postgis_url: str,
+                                                       events: pd.DataFrame) -> None:
+    import psycopg
+
+    store = PostgisStore(postgis_url)
+    store.append(events.head(10))
+    with psycopg.connect(postgis_url, autocommit=True) as conn:  # a constraint the data breaks
+        conn.execute("ALTER TABLE events ADD CONSTRAINT no_battles "
+                     "CHECK (event_type <> 'Battles') NOT VALID")
+    with pytest.raises(StoreUnavailable, match="rolled back") as refused:
+        store.append(events.iloc[10:200])
+    assert isinstance(refused.value, OSError)
+    assert store.count() == 10 and store.version() == 1
+
+
 def test_edit_log_lives_in_its_table(postgis_url: str, events: pd.DataFrame) -> None:
     PostgisStore(postgis_url).append(events)
     log = EditLog.for_store(postgis_url)
