@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from geodata.names import fold, fold_char
 
@@ -190,7 +191,7 @@ class ActorTable:
                                      f"and {entry.canonical!r}")
                 continue
             others.append(entry)
-            node = trie
+            node: dict[str, Any] = trie
             for word in key:
                 node = node.setdefault(word, {})
             node.setdefault("", []).append(entry)  # "" never is a folded word

@@ -196,7 +196,7 @@ def read_sentence(text: str, language: str, lexicon: CueLexicon,
 
 
 class DemonymLookup(Protocol):
-    def __call__(self, word: str) -> str: ...
+    def __call__(self, word: str, /) -> str: ...
 
 
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'-]*)\s+(?:(?:armed|security|special|regular|"
@@ -491,9 +491,9 @@ class CodebookClassifier:
         if event_type in (E.PROTESTS, E.RIOTS):
             crowd = [p for p in r.parties if p.role == actor1_role]
             named = [p for p in r.parties if p.role == "named" and p.inter in (5, 6)]
-            agent = (named or crowd or [None])[0] or Party(trigger.start, trigger.end,
-                                                           actor1_role, 6 if actor1_role ==
-                                                           "protester" else 5)
+            first = (named or crowd)[0] if (named or crowd) else None
+            agent = first or Party(trigger.start, trigger.end, actor1_role,
+                                   6 if actor1_role == "protester" else 5)
             if agent.role != "named":
                 agent = Party(agent.start, agent.end, actor1_role,
                               6 if actor1_role == "protester" else 5, "", agent.country,

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -251,8 +251,8 @@ class Extractor:
             previous_date = _as_date_mention(context) or last_date
             dates = find_dates(text, article.published)
             own = [d for d in dates if d.date is not None]
-            if own and (article.published is None or
-                        abs((article.published - own[-1].date).days) <= BACKGROUND_DAYS):
+            if own and (article.published is None or abs(
+                    (article.published - cast(dt.date, own[-1].date)).days) <= BACKGROUND_DAYS):
                 last_date = own[-1]
             coded = self.coder.code(text, article.published, actors, segment_language,
                                     previous_date, dates)
@@ -270,28 +270,29 @@ class Extractor:
                     # "... clashed in El Fasher. 15 fatalities reported.": a note's toll
                     _add_toll(events, recent[1], find_fatalities(text))
                 continue
-            told_on = recent is not None and index - recent[0] <= PENDING_REACH and \
-                coded.continues(recent[2])
-            if told_on and not places:
+            # the event just coded, when this sentence tells it on
+            told_on = recent if recent is not None and index - recent[0] <= PENDING_REACH \
+                and coded.continues(recent[2]) else None
+            if told_on is not None and not places:
                 # "... attacked a base in Bulo Burto. 3 soldiers were killed.": the same
                 # event, told on; what it adds (the dead) goes to the event just coded.
-                _add_toll(events, recent[1], coded.fatalities)
+                _add_toll(events, told_on[1], coded.fatalities)
                 continue
-            if told_on:
+            if told_on is not None:
                 # "four people were killed in the strike near Al-Qaim": the strike just told
-                coded = continue_event(recent[2], coded)
-                told = _told_places(events, recent[1], recent[3], places)
+                coded = continue_event(told_on[2], coded)
+                told = _told_places(events, told_on[1], told_on[3], places)
                 if told is not None:
                     # the same place or one holding it ("the demonstration ... Baghdad"
                     # after "Tahrir Square"): what the sentence adds goes to the event;
                     # a village near the town it was placed at ("near the village of
                     # Hatla") is where it was: the event moves there
-                    _add_toll(events, recent[1], coded.fatalities)
+                    _add_toll(events, told_on[1], coded.fatalities)
                     if not told:
                         continue
                     coded = replace(coded, fatalities=coded.fatalities if coded.fatalities
-                                    is not None else events[recent[1][0]].fatalities)
-                    for key in recent[1]:
+                                    is not None else events[told_on[1][0]].fatalities)
+                    for key in told_on[1]:
                         events.pop(key, None)
                     places = told
             if not places:
@@ -366,10 +367,11 @@ class Extractor:
                   and r.place["feature_class"] in (*EVENT_CLASSES, *_FALLBACK_CLASSES)]
         if not placed:
             return None
-        counts = Counter(r.place["id"] for r in placed)
+        place_of = {id(r): cast(dict[str, Any], r.place) for r in placed}  # all placed
+        counts = Counter(place_of[id(r)]["id"] for r in placed)
         rank = {fc: i for i, fc in enumerate(("city", "admin2", "admin1", "country"))}
-        best = max(placed, key=lambda r: (counts[r.place["id"]],
-                                          -rank.get(r.place["feature_class"], 4),
+        best = max(placed, key=lambda r: (counts[place_of[id(r)]["id"]],
+                                          -rank.get(place_of[id(r)]["feature_class"], 4),
                                           -r.mention.start))
         return best, GeoPrecision.REGION
 
@@ -377,16 +379,16 @@ class Extractor:
         """Where the named actors are: a state's forces in their state (weight 1), a group
         in the countries it operates in (UCDP; 1/n each of its n countries, for groups of
         at most HOME_MAX_COUNTRIES countries: the Islamic State's 43 say nothing)."""
-        weights: Counter[str] = Counter()
+        weights: Counter[str] = Counter()  # of float weights
         for name in {(a.canonical, a.inter_code): a for a in actors}.values():
             if name.inter_code == 1:
                 if country := self._state_country(name):
-                    weights[country] += 1.0
+                    weights[country] += 1
                 continue
             countries = self.actors.home_countries(name.canonical)
             if 0 < len(countries) <= HOME_MAX_COUNTRIES:
                 for country in countries:
-                    weights[country] += 1.0 / len(countries)
+                    weights[country] += 1.0 / len(countries)  # type: ignore[assignment]
         return weights
 
     def _actors_country(self, actors: Sequence[ActorHit]) -> str:
@@ -431,7 +433,7 @@ class Extractor:
         for an article that names no place at all: coded at the country, precision 3."""
         for party in (coded.actor2, coded.actor1):
             country = self._party_country(party)
-            if not country:
+            if not country or party is None:
                 continue
             place = self._country_place(country)
             if place:
@@ -443,9 +445,11 @@ class Extractor:
     def _country_place(self, country: str) -> dict[str, Any] | None:
         """The gazetteer's place of a country (ISO alpha-2), or None."""
         row = self.geocoder.gazetteer.country(country)
-        location = row and self.geocoder.geocode(row.name, country_codes=[country],
-                                                 feature_classes=["country"])
-        return location.raw if location else None
+        if not row:
+            return None
+        location: Any = self.geocoder.geocode(row.name, country_codes=[country],
+                                              feature_classes=["country"])
+        return cast(dict[str, Any], location.raw) if location else None
 
     def _home_place(self, resolutions: Sequence[Resolution], start: int, end: int,
                     home: str) -> tuple[Resolution, GeoPrecision] | None:
@@ -513,8 +517,8 @@ class Extractor:
         if actor2 == actor1 and not (coded.actor2 is not None and coded.actor2.role in (
                 "communal", "rioter")):
             actor2 = ""  # one party read twice; two communities or crowds may share a name
-        geo = precision if precision is not None else max(
-            geo_precision(sentence, m.start - sent_start, place), 2 if res.basis else 1)
+        geo = precision if precision is not None else GeoPrecision(max(
+            geo_precision(sentence, m.start - sent_start, place), 2 if res.basis else 1))
         return Event(
             event_id=make_event_id(article.article_id, coded.date, coded.event_type.value,
                                    place["id"]),

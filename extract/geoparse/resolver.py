@@ -196,11 +196,11 @@ class ToponymResolver:
         cfg = self.config
         focus: Counter[str] = Counter(self.demonyms.countries_in(text))
         if home:
-            focus[home] += cfg.home_weight
+            focus[home] += cfg.home_weight  # type: ignore[assignment]  # float weights
         for options in cands.values():
             country, weight = self._evidence(options)
             if country:
-                focus[country] += weight
+                focus[country] += weight  # type: ignore[assignment]
         total = sum(focus.values())
         countries = {c for c, w in focus.most_common(cfg.respell_focus_countries)
                      if total and w / total >= cfg.respell_focus_share}
@@ -232,10 +232,11 @@ class ToponymResolver:
         if unit and unit.start() >= 3:
             units = ("admin2", "admin1") if unit.group(1).lower().startswith(
                 ("district", "county", "qada")) else ("admin1", "admin2")
-        queries = [(name, None, classes or units, False)]
+        queries: list[tuple[str, list[str] | None, tuple[str, ...], bool]] = [
+            (name, None, classes or units, False)]
         if classes:
             queries.append((name, list(classes), classes, False))
-        if units:
+        if unit is not None and units:
             # "Karak district", "Anbar province": the unit may go by another kind or none
             # in the gazetteer (Karak governorate), so the bare name is asked for units too.
             queries.append((name[:unit.start()], list(units), units, True))
@@ -369,7 +370,7 @@ class ToponymResolver:
         nationalities: Counter[str] = Counter(self.demonyms.countries_in(text))
         demonym_focus = nationalities.copy()
         if home:
-            demonym_focus[home] += cfg.home_weight
+            demonym_focus[home] += cfg.home_weight  # type: ignore[assignment]  # float weights
         evidence = {key: self._evidence(options) for key, options in cands.items()}
         decided: dict[SenseKey, Decision] = {}
         keys = list(cands)
@@ -387,14 +388,14 @@ class ToponymResolver:
             voted = dict(evidence)  # each name's vote in this focus (it is rescored below)
             for key, (country, weight) in voted.items():
                 if country:
-                    focus[country] += weight * counts[key]
+                    focus[country] += weight * counts[key]  # type: ignore[assignment]
             support = coherence.support([_likelihoods(current[k], cfg) for k in keys])
             for key, near in zip(keys, support, strict=True):
                 options = cands[key]
                 own_country, own_weight = evidence[key]
                 others = focus.copy()
                 if own_country:
-                    others[own_country] -= own_weight * counts[key]
+                    others[own_country] -= own_weight * counts[key]  # type: ignore[assignment]
                 others = +others
                 total = sum(others.values()) or 1.0
                 # A reading in no country (an ocean, a continent, a world region) is neutral
@@ -407,19 +408,19 @@ class ToponymResolver:
                 distances = _distances(options, local)
                 strays = +(others - nationalities)
                 rescored = []
-                for c, sp, share, near_km in zip(options, near, shares, distances,
-                                                 strict=True):
-                    place = c.place
-                    f = c.features.in_context(
-                        focus_share=share if place.get("country_code") else neutral,
+                for cand, sp, share, near_km in zip(options, near, shares, distances,
+                                                    strict=True):
+                    reading = cand.place
+                    f = cand.features.in_context(
+                        focus_share=share if reading.get("country_code") else neutral,
                         coherence=min(sp, cfg.coherence_cap),
-                        contained=place["id"] in contained.get(key, ()),
+                        contained=reading["id"] in contained.get(key, ()),
                         near_km=near_km,
-                        isolated=_small(place, cfg) and len(local) >= 2
+                        isolated=_small(reading, cfg) and len(local) >= 2
                         and near_km > cfg.isolated_km,
-                        stray=_stray(place, strays, cfg))
-                    score = self.scorer.contextual(c.score, f)
-                    rescored.append(Candidate(place, f, score, c.rule))
+                        stray=_stray(reading, strays, cfg))
+                    score = self.scorer.contextual(cand.score, f)
+                    rescored.append(Candidate(reading, f, score, cand.rule))
                 current[key] = [c.score for c in rescored]
                 rescored.sort(key=lambda c: -c.score)
                 rule = ""
@@ -453,7 +454,7 @@ class ToponymResolver:
             if place is not None and mention.source == "gazetteer":
                 others = focus.copy()  # the evidence of every other name in the document:
                 country, weight = voted[key]  # take off the vote this name put in the focus
-                others[country] -= weight * counts[key]
+                others[country] -= weight * counts[key]  # type: ignore[assignment]
                 # Nationalities alone make no place a stray: "Russian forces shelled
                 # Kherson" is in Ukraine, "Turkish strikes on Afrin" in Syria.
                 others.subtract(nationalities)
@@ -571,10 +572,10 @@ def _drop_isolated(resolutions: list[Resolution], cfg: ResolverConfig) -> list[R
         # A town named inside a longer name is as suspect: Haifa Street is in Baghdad.
         inner = r.basis == "part" and place is not None \
             and place["feature_class"] not in AREA_CLASSES
-        if small or inner:
+        if (small or inner) and place is not None:
             key = fold(r.mention.text)
-            others = [o.place for o in local
-                      if o.place["id"] != place["id"] and fold(o.mention.text) != key]
+            others = [o.place for o in local if o.place is not None  # (local: placed)
+                      and o.place["id"] != place["id"] and fold(o.mention.text) != key]
             if len(others) >= (2 if small else 1) \
                     and _distance_to(place, others) > cfg.isolated_km:
                 # The next reading of the name near the document's places, if any ("at
