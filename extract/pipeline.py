@@ -983,10 +983,11 @@ def run_pipeline(paths: Iterable[str | os.PathLike[str]], *, published: dt.date 
     if jobs > 1 and total > 1:
         context = _pool_context()
         if context.get_start_method() == "fork":
-            shared = extractor or Extractor(
-                language=language, index_path=index_path, event_model=event_model)
-            shared.warm()  # loaded once here, shared by the forked workers
-            _WORKER["extractor"] = shared
+            if extractor is None:  # one made here is loaded here, shared by the forks
+                extractor = Extractor(language=language, index_path=index_path,
+                                      event_model=event_model)
+                extractor.warm()
+            _WORKER["extractor"] = extractor
         try:
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                      initializer=_worker_init,
