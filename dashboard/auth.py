@@ -130,8 +130,7 @@ class AuthFile:
         self._stamp: tuple[int, int] | None = None
         self._team: Team | None = None
         self._hasher = hasher if hasher is not None else _hasher()
-        # verifying an unknown name costs what a known one does (no user enumeration)
-        self._dummy = self._hasher.hash(secrets.token_hex(8))
+        self._dummy: str | None = None  # made at the first sign-in (see verify)
 
     # -- reading -------------------------------------------------------------------------
     def team(self) -> Team:
@@ -177,6 +176,8 @@ class AuthFile:
         from argon2.exceptions import InvalidHashError, VerificationError
 
         user = self.user(name)
+        if self._dummy is None:  # an unknown name costs what a known one does
+            self._dummy = self._hasher.hash(secrets.token_hex(8))
         try:
             self._hasher.verify(user.password_hash if user else self._dummy, password)
         except (VerificationError, InvalidHashError):

@@ -31,7 +31,9 @@ APP = Path(__file__).resolve().parent / "app.py"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``serve`` and ``export``."""
+    """Add ``serve``, ``auth`` and ``export``."""
+    from dashboard.auth import ROLES
+
     serve = sub.add_parser("serve", help="run the dashboard (Streamlit) on 127.0.0.1",
                            description="Run the dashboard, headless.")
     serve.add_argument("store", nargs="?", default=None,
@@ -57,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add = auth_sub.add_parser("add", help="add a user (creates FILE)")
     add.add_argument("file")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=("viewer", "reviewer", "admin"))
+    add.add_argument("--role", required=True, choices=ROLES)
     passwd = auth_sub.add_parser("passwd", help="set a user's password")
     passwd.add_argument("file")
     passwd.add_argument("name")
@@ -67,7 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     role = auth_sub.add_parser("role", help="change a user's role")
     role.add_argument("file")
     role.add_argument("name")
-    role.add_argument("role", choices=("viewer", "reviewer", "admin"))
+    role.add_argument("role", choices=ROLES)
     remove = auth_sub.add_parser("remove", help="remove a user (ends their sessions)")
     remove.add_argument("file")
     remove.add_argument("name")

@@ -25,7 +25,7 @@ from dashboard import aggregate
 from dashboard.edits import ApplyReport, EditLog
 from extract.schema import SchemaError, empty_events
 from extract.store import EventStore
-from extract.store_postgis import PostgisStore, is_url
+from extract.store_postgis import PostgisStore, is_url, redact
 from extract.stores import open_store
 
 logger = logging.getLogger(__name__)
@@ -39,8 +39,6 @@ def store_path(settings: Settings | None = None) -> Path | str:
 
 def store_label(location: Path | str | None = None) -> str:
     """The store as the pages show it (a URL without its password)."""
-    from extract.store_postgis import redact
-
     return redact(str(location if location is not None else store_path()))
 
 

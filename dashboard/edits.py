@@ -283,8 +283,7 @@ class EditLog:
         record = {"id": uuid.uuid4().hex[:12],
                   "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                   **record}
-        line = json.dumps(record, ensure_ascii=False) + "\n"
-        self._write_line(line.encode("utf-8"))
+        self._write_line(_line(record))
         return record
 
     def import_records(self, records: list[dict[str, Any]]) -> int:
@@ -294,7 +293,7 @@ class EditLog:
             have = {r["id"] for r in self.records()}
             new = [r for r in records if r["id"] not in have]
             for rec in new:
-                self._write_line((json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8"))
+                self._write_line(_line(rec))
         return len(new)
 
     def version_of(self, event_id: str, records: list[dict[str, Any]] | None = None) -> str:
@@ -394,6 +393,11 @@ class EditLog:
         damaged = [b.describe(self.path) + f" (kept in {self.quarantine_path.name})"
                    for b in contents.bad]
         return out, ApplyReport(report.applied, report.discarded, damaged + report.skipped)
+
+
+def _line(record: dict[str, Any]) -> bytes:
+    """A record as the log holds it: one JSON line."""
+    return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 class _TransactionLock:

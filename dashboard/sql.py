@@ -109,8 +109,4 @@ def grid_counts(store: Any, state: FilterState, cell_degrees: float) -> pd.DataF
 def count(store: Any, state: FilterState) -> int:
     """How many stored events ``state`` selects (edits not applied)."""
     where, params = where_clause(state)
-    with store.connect() as conn:
-        if not store.has_tables(conn):
-            return 0
-        return int(conn.execute(f"SELECT count(*) FROM events WHERE {where}",
-                                params).fetchone()[0])
+    return int(store.count(where, params))

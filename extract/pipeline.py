@@ -362,17 +362,16 @@ class Extractor:
             return last_place, GeoPrecision.NEAR_PLACE
         if countries:
             return None  # another country's story: the demonym places it (_demonym_place)
-        placed = [r for r in resolutions if r.place and not r.is_metonym
+        placed = [(r, r.place) for r in resolutions if r.place and not r.is_metonym
                   and r.basis != "document"
                   and r.place["feature_class"] in (*EVENT_CLASSES, *_FALLBACK_CLASSES)]
         if not placed:
             return None
-        place_of = {id(r): cast(dict[str, Any], r.place) for r in placed}  # all placed
-        counts = Counter(place_of[id(r)]["id"] for r in placed)
+        counts = Counter(place["id"] for _r, place in placed)
         rank = {fc: i for i, fc in enumerate(("city", "admin2", "admin1", "country"))}
-        best = max(placed, key=lambda r: (counts[place_of[id(r)]["id"]],
-                                          -rank.get(place_of[id(r)]["feature_class"], 4),
-                                          -r.mention.start))
+        best, _place = max(placed, key=lambda rp: (counts[rp[1]["id"]],
+                                                   -rank.get(rp[1]["feature_class"], 4),
+                                                   -rp[0].mention.start))
         return best, GeoPrecision.REGION
 
     def _actor_homes(self, actors: Sequence[ActorHit]) -> Counter[str]:

@@ -313,21 +313,29 @@ class EventStore:
         (``events.pending-20240501T101500Z-4242.parquet``), else in the user's data
         directory (platformdirs) or the temp directory. Returns where it went; OSError when
         nowhere could take it."""
-        from platformdirs import user_data_path
-
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        name = f"{self.path.stem}{PENDING_INFIX}{stamp}-{os.getpid()}.parquet"
-        failures = []
-        for folder in (self.path.parent, user_data_path("conflict-atlas", appauthor=False)
-                       / "pending", Path(tempfile.gettempdir())):
-            try:
-                return write_events(events, folder / name)
-            except OSError as exc:
-                failures.append(f"{folder}: {exc.strerror or exc}")
-        raise OSError("no place could hold the side file: " + "; ".join(failures))
+        return save_side_file(events, self.path.stem, self.path.parent)
 
 
 PENDING_INFIX = ".pending-"
+
+
+def save_side_file(events: pd.DataFrame, stem: str, beside: Path | None = None) -> Path:
+    """Write a run's events to ``STEM.pending-<time>-<pid>.parquet``: in ``beside`` when it
+    is given and writable, else in the user's data directory, else the temp directory.
+    OSError when none could take it."""
+    from platformdirs import user_data_path
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    name = f"{stem}{PENDING_INFIX}{stamp}-{os.getpid()}.parquet"
+    folders = [user_data_path("conflict-atlas", appauthor=False) / "pending",
+               Path(tempfile.gettempdir())]
+    failures = []
+    for folder in ([beside] if beside is not None else []) + folders:
+        try:
+            return write_events(events, folder / name)
+        except OSError as exc:
+            failures.append(f"{folder}: {exc.strerror or exc}")
+    raise OSError("no place could hold the side file: " + "; ".join(failures))
 
 
 # --------------------------------------------------------------------------- check, repair

@@ -191,11 +191,13 @@ class PostgisStore:
             df[col] = df[col].fillna("")
         return validate_events(df)
 
-    def count(self) -> int:
+    def count(self, where: str = "TRUE", params: Any = ()) -> int:
+        """How many events (``where``, ``params``: as for :meth:`read`)."""
         with self.connect() as conn:
             if not self.has_tables(conn):
                 return 0
-            return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+            return int(conn.execute(f"SELECT count(*) FROM events WHERE {where}",
+                                    params).fetchone()[0])
 
     def version(self) -> int:
         """Changes whenever events or edits are written: a cache key for readers."""
@@ -249,24 +251,16 @@ class PostgisStore:
 
     def save_pending(self, events: pd.DataFrame) -> Path:
         """The database could not take a run's events: keep them in a side file in the
-        user's data directory (``store repair URL --pending FILE`` adds them later)."""
-        import datetime as dt
-        import os
+        user's data directory, else the temp directory (``store migrate FILE URL`` adds
+        them later)."""
+        from extract.store import save_side_file
 
-        from platformdirs import user_data_path
-
-        from extract.store import write_events
-
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        folder = user_data_path("conflict-atlas", appauthor=False) / "pending"
-        return write_events(events, folder / f"events.pending-{stamp}-{os.getpid()}.parquet")
+        return save_side_file(events, "events")
 
     # -- the edit log's table (dashboard.edits.EditLog over a PostgreSQL store) ---------
     def edit_records(self) -> list[str]:
         with self.connect() as conn:
-            if not self.has_tables(conn):
-                return []
-            return [r[0] for r in conn.execute("SELECT record FROM event_edits ORDER BY seq")]
+            return self.edit_records_in(conn) if self.has_tables(conn) else []
 
     @contextmanager
     def edits_locked(self) -> Iterator[Any]:
