@@ -1,21 +1,25 @@
 """Store benchmark: the PostGIS store at 10M events against the GeoParquet store at 1M.
 
     .venv/bin/python bench/bench_store.py [--db-size 10000000] [--file-size 1000000] [--json]
+        [--server postgresql://postgres@127.0.0.1:PORT/postgres]
 
 One run, one machine: a PostgreSQL + PostGIS server is started in a temporary directory
-(``tests/postgres.py``: Debian's binaries, 127.0.0.1 only) and filled with ``--db-size``
-seeded synthetic events (``dashboard.synthetic``, 1M per append); a GeoParquet store holds
-``--file-size`` of them. Measured, each the median of 3 runs:
+(``tests/postgres.py``: Debian's binaries, 127.0.0.1 only; or ``--server``, whose database
+``bench`` is reused when it holds ``--db-size`` events from an earlier run) and filled with
+``--db-size`` seeded synthetic events (``dashboard.synthetic``, 1M per append, through
+``PostgisStore.append``: the summary tables are kept as extraction keeps them); a
+GeoParquet store holds ``--file-size`` of them.
 
-- first view: the default filter's count and its 0.5-degree grid of the map;
-- filter change: a date range, two event types and a search word: count, grid, the newest
-  100 rows of the table (the page's work for one filter change);
-
-for the file store as the dashboard does it (the validated table through its cache file,
-``apply_filters``, ``aggregate.grid_places``; the one-off load is reported apart) and for
-the database as :mod:`dashboard.sql` does it (the filter in SQL, ``ST_SnapToGrid`` on the
-GiST-indexed geometry, ``LIMIT``). Also: bulk load rate, and 4 processes appending
-overlapping inputs at once (the time, and that the store ends with exactly the union).
+Measured, each the median of 3 uncached runs: the Explore page's work for one filter state
+(the figures, the charts, the map's layer at the fitted view, the newest 5,000 rows of the
+table), for four states: the first view (default filter), a filter change (a date range and
+two event types), an actor filter, and the same filter change with a search word. The file
+store as the page does it (:class:`dashboard.explore_data.FrameExplore` on the validated
+table read through its cache file; the one-off load reported apart), the database as
+:class:`dashboard.explore_data.DatabaseExplore` does it (:mod:`dashboard.sql`: the summary
+tables where the filter allows, else the events with their indexes). Also: bulk load rate,
+and 4 processes appending overlapping inputs at once (the time, and that the store ends with
+exactly the union).
 
 The ratio reported is database time at ``--db-size`` / file time at ``--file-size``.
 """
@@ -37,7 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 CHUNK = 1_000_000
-CELL = 0.5
+TABLE_ROWS = 5_000
 
 
 def _median(fn, runs: int = 3) -> tuple[float, object]:
@@ -55,30 +59,46 @@ def _states():
     return {"first view": FilterState(),
             "filter change": FilterState(date_from=dt.date(2024, 3, 1),
                                          date_to=dt.date(2024, 6, 30),
-                                         event_types=("Battles", "Explosions/Remote violence"),
-                                         text="kirkuk")}
+                                         event_types=("Battles", "Explosions/Remote violence")),
+            "actor filter": FilterState(actors=("Islamic State (Iraq)",)),
+            "search word": FilterState(date_from=dt.date(2024, 3, 1),
+                                       date_to=dt.date(2024, 6, 30),
+                                       event_types=("Battles", "Explosions/Remote violence"),
+                                       text="kirkuk")}
 
 
-def _file_view(events, state):
-    from dashboard import aggregate
-    from dashboard.filters import apply_filters
+def _page(ex):
+    """The Explore page's work for one filter state, uncached: the figures, the charts,
+    the map's layer at the fitted view (points, or H3 cells above 20k events), the table."""
+    from dashboard.layers import source_layers
 
-    rows = apply_filters(events, state)
-    grid = aggregate.grid_places(rows, CELL)
-    newest = rows.take(aggregate.newest(rows, 100)) if len(rows) else rows
-    return len(rows), len(grid), len(newest)
+    for name, arg in (("summary", None), ("event_types", None), ("time_series", None),
+                      ("top_actors", 10), ("admin1_counts", None)):
+        ex.aggregate(name, arg)
+    _lat, _lon, zoom = ex.fit()
+    layer = source_layers(ex.map_source(None), "points", zoom)
+    table = ex.table(TABLE_ROWS, ["event_id", "event_date", "event_type", "notes"])
+    return ex.count, layer.objects_sent, len(table)
+
+
+def _file_view(events, view, state):
+    from dashboard.data import VIEW_COLUMNS, compute_aggregate
+    from dashboard.explore_data import FrameExplore
+
+    return _page(FrameExplore(events, view, state, compute_aggregate, VIEW_COLUMNS))
 
 
 def _db_view(store, state):
-    from dashboard import sql
+    from dashboard.explore_data import DatabaseExplore
 
-    n = sql.count(store, state)
-    grid = sql.grid_counts(store, state, CELL)
-    where, params = sql.where_clause(state)
-    with store.connect() as conn:
-        newest = conn.execute(f"SELECT event_id FROM events WHERE {where} "
-                              "ORDER BY event_date DESC NULLS LAST LIMIT 100", params).fetchall()
-    return n, len(grid), len(newest)
+    cache: dict = {}  # what one page run shares between its own questions
+
+    def memo(name, arg, fn):
+        if (name, arg) not in cache:
+            cache[name, arg] = fn()
+        return cache[name, arg]
+
+    return _page(DatabaseExplore(store, state, [], 0, memo=memo))
 
 
 def _append(url: str, path: str, start: int, stop: int) -> int:
@@ -94,40 +114,58 @@ def main() -> int:
     parser.add_argument("--db-size", type=int, default=10_000_000)
     parser.add_argument("--file-size", type=int, default=1_000_000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--server", help="postgresql:// URL of a server's admin database to "
+                        "use instead of starting one; its database 'bench' is reused when it "
+                        "holds --db-size events (this script's own, from an earlier run)")
     args = parser.parse_args()
 
-    from dashboard.data import read_store
+    from contextlib import nullcontext
+
+    from dashboard.data import read_store, view_frame
     from dashboard.synthetic import synthetic_events
     from extract.store import write_events
     from extract.store_postgis import PostgisStore
     from tests.postgres import new_database, skip_reason, start_postgres
 
-    reason = skip_reason()
+    reason = None if args.server else skip_reason()
     if reason:
         print(f"cannot run: {reason}", file=sys.stderr)
         return 2
     out: dict[str, object] = {"db_size": args.db_size, "file_size": args.file_size,
                               "load_before": os.getloadavg()[0]}
-    with tempfile.TemporaryDirectory() as tmp, start_postgres() as admin:
-        url = new_database(admin, "bench")
+    server = nullcontext(args.server) if args.server else start_postgres()
+    with tempfile.TemporaryDirectory() as tmp, server as admin:
+        url = admin.rsplit("/", 1)[0] + "/bench"
         store = PostgisStore(url)
-        loaded, t0 = 0, time.perf_counter()
-        seed = 0
-        while loaded < args.db_size:
-            n = min(CHUNK, args.db_size - loaded)
-            chunk = synthetic_events(n, seed=seed, jitter=0.4)
-            chunk["event_id"] = [f"s{seed:03d}{i:09d}" for i in range(n)]
-            chunk["article_id"] = [f"a{seed:03d}{i:09d}" for i in range(n)]
-            store.append(chunk)
-            loaded += n
-            seed += 1
-            print(f"  loaded {loaded:,} events into PostGIS "
-                  f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
-        load_s = time.perf_counter() - t0
+        try:
+            reuse = args.server and store.count() == args.db_size
+        except OSError:
+            reuse = False
+        if not reuse:
+            url = new_database(admin, "bench")
+            store = PostgisStore(url)
+            loaded, t0 = 0, time.perf_counter()
+            seed = 0
+            while loaded < args.db_size:
+                n = min(CHUNK, args.db_size - loaded)
+                chunk = synthetic_events(n, seed=seed, jitter=0.4)
+                chunk["event_id"] = [f"s{seed:03d}{i:09d}" for i in range(n)]
+                chunk["article_id"] = [f"a{seed:03d}{i:09d}" for i in range(n)]
+                store.append(chunk)
+                loaded += n
+                seed += 1
+                print(f"  loaded {loaded:,} events into PostGIS "
+                      f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+            load_s = time.perf_counter() - t0
+            with store.connect() as conn:
+                conn.execute("ANALYZE")
+            out["db_load_s"] = round(load_s, 1)
+            out["db_load_rate"] = round(args.db_size / load_s)
+        else:
+            out["db_load_s"] = "reused"
         with store.connect() as conn:
-            conn.execute("ANALYZE events")
-        out["db_load_s"] = round(load_s, 1)
-        out["db_load_rate"] = round(args.db_size / load_s)
+            out["summary_rows"] = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                                   for t in ("event_daily", "event_cube", "event_actor_cube")}
 
         path = Path(tmp) / "events.parquet"
         file_events = synthetic_events(args.file_size, seed=0, jitter=0.4)
@@ -137,14 +175,16 @@ def main() -> int:
         out["file_first_load_s"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
         events = read_store(path)
+        view = view_frame(events)
         out["file_cached_load_s"] = round(time.perf_counter() - t, 2)
 
         for name, state in _states().items():
-            file_s, file_out = _median(lambda s=state: _file_view(events, s))
+            file_s, file_out = _median(lambda s=state: _file_view(events, view, s))
             db_s, db_out = _median(lambda s=state: _db_view(store, s))
             out[name] = {"file_s": round(file_s, 3), "db_s": round(db_s, 3),
                          "ratio_db_over_file": round(db_s / file_s, 2),
-                         "file_rows_cells_newest": file_out, "db_rows_cells_newest": db_out}
+                         "file_rows_objects_table": file_out, "db_rows_objects_table": db_out}
+            print(f"  {name}: {out[name]}", file=sys.stderr)
 
         # 4 writers, overlapping inputs, at once, into a fresh database
         url4 = new_database(admin, "writers")

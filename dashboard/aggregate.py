@@ -32,11 +32,12 @@ class Summary:
 
 
 def summary(df: pd.DataFrame) -> Summary:
-    """Events, fatalities, distinct places and date span of ``df``."""
+    """Events, fatalities, distinct places (named: location, admin-1, country) and date
+    span of ``df``."""
     if not len(df):
         return Summary(0, 0, 0, None, None)
     dates = df["event_date"].dropna()
-    places = df[["latitude", "longitude"]].drop_duplicates()
+    places = df[["country", "admin1", "location"]].drop_duplicates()
     return Summary(
         events=len(df),
         fatalities=int(df["fatalities"].fillna(0).sum()),
@@ -217,7 +218,8 @@ def admin1_keys(admin1_gdf: Any) -> dict[tuple[str, str], int]:
 
 def choropleth_counts(df: pd.DataFrame, admin1_gdf: object,
                       iso3_to_iso2: dict[str, str] | None = None,
-                      keys: dict[tuple[str, str], int] | None = None) -> object:
+                      keys: dict[tuple[str, str], int] | None = None,
+                      weights: str | None = None) -> object:
     """The admin-1 polygons that hold events, with ``events`` and ``fatalities`` columns.
 
     An event counts in the polygon of the admin-1 unit it is coded with (same country, same
@@ -225,7 +227,8 @@ def choropleth_counts(df: pd.DataFrame, admin1_gdf: object,
     "By admin-1" table and of the admin-1 filter; only events whose coded unit has no polygon
     (no name, a spelling the boundaries lack) are placed by a spatial join of their point.
     ``iso3_to_iso2`` maps the events' ``iso`` codes to the polygons' ``iso_a2``; ``keys`` is
-    :func:`admin1_keys` (computed when not given).
+    :func:`admin1_keys` (computed when not given). ``weights``: a column holding how many
+    events each row stands for (rows already grouped, as :func:`dashboard.sql.by_unit`).
     """
     import geopandas as gpd
 
@@ -270,8 +273,9 @@ def choropleth_counts(df: pd.DataFrame, admin1_gdf: object,
     ok = pos >= 0
     if not ok.any():
         return empty
-    sums = (pd.DataFrame({"pos": pos[ok], "fat": fat[ok]}).groupby("pos")
-            .agg(events=("fat", "size"), fatalities=("fat", "sum")))
+    n = df[weights].to_numpy(dtype="int64") if weights else np.ones(len(df), dtype="int64")
+    sums = (pd.DataFrame({"pos": pos[ok], "n": n[ok], "fat": fat[ok]}).groupby("pos")
+            .agg(events=("n", "sum"), fatalities=("fat", "sum")))
     out = gdf.iloc[sums.index.to_numpy()].copy()
     out["events"] = sums["events"].astype("int64").to_numpy()
     out["fatalities"] = sums["fatalities"].astype("int64").to_numpy()

@@ -11,10 +11,11 @@ returns new frames and never mutates it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from extract.schema import SchemaError, empty_events
 from extract.store import EventStore
 from extract.store_postgis import PostgisStore, is_url, redact
 from extract.stores import open_store
+
+if TYPE_CHECKING:
+    from dashboard.explore_data import Explore
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +59,10 @@ class Loaded:
     path: str
     version: tuple[int, int] = (0, 0)  # (store, edit log) versions: the cache key of views
     view: pd.DataFrame | None = None  # :func:`view_frame` of ``events``
+    # a database store read by queries (:func:`load_explore`): ``events`` is empty and
+    # ``total`` says how many events it holds, edits applied
+    database: bool = False
+    total: int = 0
 
 
 # the columns the Explore page's map, figures and charts read
@@ -141,6 +149,66 @@ def load_events(path: Path | str | None = None) -> Loaded:
     return _load(str(path), open_store(path).version(), EditLog.for_store(path).version())
 
 
+@st.cache_resource(max_entries=3, show_spinner="Reading the database…")
+def _load_database(path: str, version: int, edits_version: int) -> Loaded:
+    from dashboard import sql
+    from dashboard.edits import apply_edits
+
+    store = PostgisStore(path)
+    try:
+        active = EditLog.for_store(path).active()
+        touched = sorted({str(r["event_id"]) for r in active if r.get("event_id")})
+        _rows, report = apply_edits(store.read("event_id = ANY(%s)", (touched,)), active)
+        total = sql.total(store, active)
+    except (SchemaError, ValueError, OSError) as exc:
+        logger.exception("cannot read %s", store_label(path))
+        return Loaded(empty_events(), ApplyReport(0, 0, []),
+                      f"Cannot read {store_label(path)}: {exc}", path, database=True)
+    return Loaded(empty_events(), report, "", path, (version, edits_version), None,
+                  database=True, total=total)
+
+
+def load_explore(path: Path | str | None = None) -> Loaded:
+    """What the Explore page starts from: :func:`load_events` for a file store; for a
+    database, its versions and size only (the page then asks
+    :func:`explore_data` questions the database answers)."""
+    path = path or store_path()
+    if not is_url(str(path)):
+        return load_events(path)
+    return _load_database(str(path), open_store(path).version(),
+                          EditLog.for_store(path).version())
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _memo(path: str, version: int, edits_version: int, filters: str, name: str, arg: Any,
+          _fn: Any) -> Any:
+    return _fn()
+
+
+def explore_data(loaded: Loaded, state: object) -> Explore:
+    """The Explore page's :class:`~dashboard.explore_data.FrameExplore` or
+    :class:`~dashboard.explore_data.DatabaseExplore` for the filter ``state``, its answers
+    cached per store version and filter (shared between sessions: read-only)."""
+    from dashboard.explore_data import DatabaseExplore, FrameExplore
+    from dashboard.filters import FilterState
+
+    assert isinstance(state, FilterState)
+    if not loaded.database:
+        view = loaded.view if loaded.view is not None else loaded.events
+        agg = functools.partial(cached_aggregate, loaded, state)
+        return FrameExplore(loaded.events, view, state, agg, VIEW_COLUMNS)
+    key = (loaded.path, loaded.version[0], loaded.version[1], repr(state))
+    active = _active(loaded.path, loaded.version[0], loaded.version[1])
+    return DatabaseExplore(PostgisStore(loaded.path), state, active, loaded.total,
+                           memo=lambda name, arg, fn: _memo(*key, name, arg, fn),
+                           units=lambda: (boundaries()[1], *admin1_lookup()))
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _active(path: str, version: int, edits_version: int) -> list[dict[str, Any]]:
+    return EditLog.for_store(path).active()
+
+
 def compute_aggregate(name: str, rows: pd.DataFrame, arg: Any = None) -> Any:
     """One of the page's aggregates of the filtered ``rows`` (see :func:`cached_aggregate`)."""
     if name == "summary":
@@ -191,6 +259,10 @@ def cached_aggregate(loaded: Loaded, filters: object, name: str, rows: pd.DataFr
 def _places(path: str, version: int, edits_version: int, limit: int) -> pd.DataFrame:
     from dashboard.layers import place_labels
 
+    if is_url(path):
+        from dashboard.sql import place_counts
+
+        return place_labels(place_counts(PostgisStore(path)), limit=limit)
     df = _load(path, version, edits_version).events
     if not len(df):
         return place_labels(pd.DataFrame())
@@ -251,6 +323,11 @@ def admin1_lookup() -> tuple[dict[str, str], dict[tuple[str, str], int]]:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _bounds(path: str, version: int, edits_version: int, include_background: bool
             ) -> tuple[Any, Any] | None:
+    if is_url(path):
+        from dashboard.sql import date_bounds as sql_bounds
+
+        return sql_bounds(PostgisStore(path), include_background,
+                          _active(path, version, edits_version))
     df = _load(path, version, edits_version).events
     dates = df["event_date"] if include_background else df["event_date"][~df["is_background"]]
     dates = dates.dropna()
@@ -271,6 +348,10 @@ def date_bounds(loaded: Loaded, include_background: bool) -> tuple[Any, Any] | N
 def _options(path: str, version: int, edits_version: int, column: str) -> list[str]:
     from dashboard.filters import actor_options, options
 
+    if is_url(path):
+        from dashboard.sql import distinct
+
+        return distinct(PostgisStore(path), column, _active(path, version, edits_version))
     df = _load(path, version, edits_version).events
     return actor_options(df) if column == "actor" else options(df, column)
 
@@ -281,6 +362,27 @@ def store_options(loaded: Loaded, column: str) -> list[str]:
     if loaded.error or not loaded.path:
         return []
     return _options(loaded.path, loaded.version[0], loaded.version[1], column)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _admin1_options(path: str, version: int, edits_version: int, countries: tuple[str, ...]
+                    ) -> list[str]:
+    from dashboard.filters import options
+
+    if is_url(path):
+        from dashboard.sql import distinct
+
+        return distinct(PostgisStore(path), "admin1", _active(path, version, edits_version),
+                        "country = ANY(%s)", (list(countries),))
+    df = _load(path, version, edits_version).events
+    return options(df[df["country"].isin(countries)], "admin1")
+
+
+def admin1_options(loaded: Loaded, countries: tuple[str, ...]) -> list[str]:
+    """The admin-1 units of ``countries`` (the sidebar's choices once countries are chosen)."""
+    if loaded.error or not loaded.path:
+        return []
+    return _admin1_options(loaded.path, loaded.version[0], loaded.version[1], countries)
 
 
 @st.cache_resource(show_spinner=False)
@@ -363,9 +465,16 @@ def countries_geojson(tolerance: float = 0.05,
 def _basemap_json(path: str, version: int, edits_version: int, theme: str) -> str:
     from dashboard.layers import layers_json, offline_basemap_layers
 
-    events = _load(path, version, edits_version).events
-    countries = countries_geojson(focus=data_bbox(events, margin=10))
-    admin1 = admin1_geojson(data_bbox(events)) if len(events) else None
+    if is_url(path):
+        from dashboard.sql import extent
+
+        box = extent(PostgisStore(path))
+        frame = (pd.DataFrame({"longitude": [box[0], box[2]], "latitude": [box[1], box[3]]})
+                 if box else pd.DataFrame({"longitude": [], "latitude": []}))
+    else:
+        frame = _load(path, version, edits_version).events
+    countries = countries_geojson(focus=data_bbox(frame, margin=10))
+    admin1 = admin1_geojson(data_bbox(frame)) if len(frame) else None
     return layers_json(offline_basemap_layers(countries, admin1, None, None, theme=theme))
 
 
@@ -424,38 +533,36 @@ def warm_up(path: Path | str | None = None) -> dict[str, float]:
 
     # the modules the pages import (altair: Streamlit's charts import it on first use)
     step("imports", lambda: [importlib.import_module(m) for m in WARM_MODULES])
-    loaded = step("events", lambda: load_events(path))
+    loaded = step("events", lambda: load_explore(path))
+    has_events = bool(loaded.total if loaded.database else len(loaded.events))
     step("boundaries", boundaries)
-    if len(loaded.events):
+    if has_events:
         # the arguments the Explore page passes for its first view (default filters)
         step("basemap", lambda: [basemap_json(loaded, theme) for theme in ("light", "dark")])
     step("places", lambda: city_labels(path))
     step("country names", country_labels)
     step("admin-1 names", admin1_lookup)
     step("actor aliases", actor_aliases)
-    if len(loaded.events):
+    if has_events:
         step("options", lambda: [store_options(loaded, c) for c in OPTION_COLUMNS])
         step("dates", lambda: date_bounds(loaded, False))
-    if len(loaded.events):
         step("first view", lambda: _warm_first_view(loaded))
     return timings
 
 
 def _warm_first_view(loaded: Loaded) -> None:
-    """The aggregates the Explore page shows with the default filters (same cache keys)."""
-    from dashboard.filters import FilterState, filter_indices, take_rows
-    from dashboard.layers import POINT_LIMIT, fit_view, h3_input
+    """The figures and the map the Explore page shows with the default filters (same cache
+    keys)."""
+    from dashboard.filters import FilterState
+    from dashboard.layers import POINT_LIMIT, source_layers
 
-    state = FilterState()
-    view = loaded.view if loaded.view is not None else loaded.events
-    rows = take_rows(view, filter_indices(view, state), VIEW_COLUMNS)
+    ex = explore_data(loaded, FilterState())
     for name, arg in (("summary", None), ("event_types", None), ("time_series", None),
                       ("top_actors", 10), ("admin1_counts", None)):
-        cached_aggregate(loaded, state, name, rows, arg)
-    if len(rows) > POINT_LIMIT:
-        _lat, _lon, zoom = fit_view(rows)
-        rounded, res = h3_input(rows, zoom)
-        cached_aggregate(loaded, state, "h3", rounded, (res, None))
+        ex.aggregate(name, arg)
+    if ex.count > POINT_LIMIT:
+        _lat, _lon, zoom = ex.fit()
+        source_layers(ex.map_source(None), "points", zoom)
 
 
 OPTION_COLUMNS = ("actor", "country", "admin1", "language", "source")
@@ -467,6 +574,10 @@ WARM_MODULES = ("altair", "streamlit.emojis", "pyarrow.compute", "pydeck", "h3",
 
 def clear_caches() -> None:
     _load.clear()
+    _load_database.clear()
+    _memo.clear()
+    _active.clear()
+    _admin1_options.clear()
     _places.clear()
     _aggregate.clear()
     _bounds.clear()

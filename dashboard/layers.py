@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import h3
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -133,18 +134,24 @@ def point_records(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def fit_view(df: pd.DataFrame, width: int = 1000, height: int = 560) -> tuple[float, float, float]:
+def fit_view(df: pd.DataFrame, width: int = 1000, height: int = 560,
+             weights: str | None = None) -> tuple[float, float, float]:
     """Centre latitude, longitude and a zoom showing the events of ``df`` in a map of that size.
 
     The extent ignores the outer 1% on each side when there are many events, so one stray
-    point does not zoom the map out to the world.
+    point does not zoom the map out to the world. ``weights``: a column saying how many
+    events each row stands for (grid cells).
     """
     if not len(df):
         return 30.0, 40.0, 2.0
-    lat = df["latitude"].to_numpy()
-    lon = df["longitude"].to_numpy()
-    lat_lo, lat_hi = np.nanpercentile(lat, [1, 99]) if len(df) > 200 else (lat.min(), lat.max())
-    lon_lo, lon_hi = np.nanpercentile(lon, [1, 99]) if len(df) > 200 else (lon.min(), lon.max())
+    lat = df["latitude"].to_numpy(dtype=float)
+    lon = df["longitude"].to_numpy(dtype=float)
+    w = df[weights].to_numpy(dtype=float) if weights else np.ones(len(df))
+    if w.sum() > 200:
+        lat_lo, lat_hi = _weighted_percentiles(lat, w)
+        lon_lo, lon_hi = _weighted_percentiles(lon, w)
+    else:
+        lat_lo, lat_hi, lon_lo, lon_hi = lat.min(), lat.max(), lon.min(), lon.max()
     # Web Mercator: 512 px span 360 degrees at zoom 1; latitude degrees stretch by 1/cos(lat)
     mid = (lat_lo + lat_hi) / 2
     stretch = 1.0 / max(math.cos(math.radians(mid)), 0.2)
@@ -153,6 +160,20 @@ def fit_view(df: pd.DataFrame, width: int = 1000, height: int = 560) -> tuple[fl
     zoom = min(math.log2(360.0 * width / (512.0 * lon_span)),
                math.log2(360.0 * height / (512.0 * lat_span))) - 0.4
     return float(mid), float((lon_lo + lon_hi) / 2), round(float(np.clip(zoom, 1.0, 12.0)), 2)
+
+
+def _weighted_percentiles(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """The 1st and 99th percentiles of ``values`` counted ``weights`` times (numpy's
+    "inverted_cdf" method: an observed value)."""
+    if np.all(weights == 1):
+        lo, hi = np.percentile(values, [1, 99])
+        return float(lo), float(hi)
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    total = cum[-1]
+    lo = values[order][np.searchsorted(cum, 0.01 * total)]
+    hi = values[order][min(np.searchsorted(cum, 0.99 * total), len(cum) - 1)]
+    return float(lo), float(hi)
 
 
 def offline_basemap_layers(countries: dict[str, Any] | None, admin1: dict[str, Any] | None,
@@ -269,29 +290,38 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def density_places(df: pd.DataFrame, zoom: float, limit: int = PLACE_LIMIT,
-                   grid: Callable[[pd.DataFrame, float], pd.DataFrame] = aggregate.grid_places,
-                   ) -> pd.DataFrame:
+def density_places(grid: Callable[[float], pd.DataFrame], zoom: float,
+                   limit: int = PLACE_LIMIT) -> pd.DataFrame:
     """The events as weighted points on a grid of about two pixels at ``zoom`` (coarser
-    until at most ``limit``): the heatmap and hexagon layers' input.
+    until at most ``limit``): the heatmap and hexagon layers' input. ``grid(cell)`` counts
+    the events on a grid of ``cell`` degrees.
 
     The zoom is taken to the whole level below, so small zooms reuse the same grid (the app
     passes a cached ``grid``).
     """
     cell = 2 * 360.0 / (512.0 * 2 ** math.floor(max(zoom, 0.0)))
-    places = grid(df, cell)
+    places = grid(cell)
     while len(places) > limit:
         cell *= 2
-        places = grid(df, cell)
+        places = grid(cell)
     return places
+
+
+def h3_decimals(resolution: int) -> int:
+    """Decimals the coordinates are rounded to before H3 binning at ``resolution`` (~1 km
+    or ~100 m: far below the cell size; fewer distinct points to bin)."""
+    return 2 if resolution <= 7 else 3
 
 
 def h3_input(df: pd.DataFrame, zoom: float) -> tuple[pd.DataFrame, int]:
     """(events with coordinates rounded for binning, H3 resolution) at ``zoom``."""
     res = aggregate.zoom_to_h3_resolution(zoom)
-    decimals = 2 if res <= 7 else 3  # ~1 km / ~100 m: far below the cell size
+    return _rounded(df, h3_decimals(res)), res
+
+
+def _rounded(df: pd.DataFrame, decimals: int) -> pd.DataFrame:
     return df.assign(latitude=df["latitude"].round(decimals),
-                     longitude=df["longitude"].round(decimals)), res
+                     longitude=df["longitude"].round(decimals))
 
 
 def _ramp(share: np.ndarray, ramp: tuple[tuple[int, int, int], ...]) -> np.ndarray:
@@ -300,11 +330,7 @@ def _ramp(share: np.ndarray, ramp: tuple[tuple[int, int, int], ...]) -> np.ndarr
     return (lo + (hi - lo) * np.clip(share, 0, 1)[:, None]).round().astype(int)
 
 
-def _h3_layer(df: pd.DataFrame, zoom: float,
-              h3_bins: Callable[[pd.DataFrame, int], pd.DataFrame] = aggregate.h3_bins,
-              ) -> tuple[pdk.Layer, int, int, int]:
-    rounded, res = h3_input(df, zoom)
-    bins = h3_bins(rounded, res)
+def _h3_layer(bins: pd.DataFrame) -> tuple[pdk.Layer, int, int]:
     top = max(int(bins["count"].max()) if len(bins) else 1, 1)
     share = np.log1p(bins["count"].to_numpy(dtype=float)) / math.log1p(top)
     rgb = _ramp(share, CELL_RAMP)
@@ -317,7 +343,7 @@ def _h3_layer(df: pd.DataFrame, zoom: float,
     layer = pdk.Layer("H3HexagonLayer", bins, id="events-h3", get_hexagon="hex",
                       get_fill_color="[r, g, b, 190]", stroked=False, extruded=False,
                       pickable=True, auto_highlight=True)
-    return layer, len(bins), res, top
+    return layer, len(bins), top
 
 
 def _points_layer(df: pd.DataFrame) -> pdk.Layer:
@@ -339,44 +365,88 @@ def selected_layer(row: pd.Series | None) -> list[pdk.Layer]:
                       pickable=False)]
 
 
+@dataclasses.dataclass(frozen=True)
+class MapSource:
+    """What the data layers need of the filtered events, wherever they are counted.
+
+    ``n``: how many; ``in_view``: how many lie in and around the view (None: no view
+    known); ``points(in_view)``: the rows (those in view only, if true) with the columns of
+    :func:`point_records`; ``h3(resolution, in_view)``: :func:`dashboard.aggregate.h3_bins`
+    of the events rounded as :func:`h3_input` does; ``grid(cell, in_view)``:
+    :func:`dashboard.aggregate.grid_places`. :func:`frame_source` makes one over a table in
+    memory; the database's is made by the page from :mod:`dashboard.sql`.
+    """
+
+    n: int
+    in_view: int | None
+    points: Callable[[bool], pd.DataFrame]
+    h3: Callable[[int, bool], pd.DataFrame]
+    grid: Callable[[float, bool], pd.DataFrame]
+
+
+def frame_source(df: pd.DataFrame, in_view: np.ndarray | None = None,
+                 h3_bins: Callable[[pd.DataFrame, int], pd.DataFrame] = aggregate.h3_bins,
+                 grid: Callable[[pd.DataFrame, float], pd.DataFrame] = aggregate.grid_places,
+                 ) -> MapSource:
+    """The :class:`MapSource` of the events of ``df`` (``in_view``: a mask over ``df`` of
+    the view and a margin); ``h3_bins(rows, resolution)`` and ``grid(rows, cell)`` compute
+    the cells (the app passes cached ones)."""
+
+    def part(view_only: bool) -> pd.DataFrame:
+        return df.iloc[np.flatnonzero(in_view)] if view_only and in_view is not None else df
+
+    def h3(res: int, view_only: bool) -> pd.DataFrame:
+        return h3_bins(_rounded(part(view_only), h3_decimals(res)), res)
+
+    return MapSource(len(df), int(in_view.sum()) if in_view is not None else None, part, h3,
+                     lambda cell, view_only: grid(part(view_only), cell))
+
+
 def build_layers(df: pd.DataFrame, layer: str, zoom: float, choropleth: Any = None,
                  h3_bins: Callable[[pd.DataFrame, int], pd.DataFrame] = aggregate.h3_bins,
                  in_view: np.ndarray | None = None,
                  grid: Callable[[pd.DataFrame, float], pd.DataFrame] = aggregate.grid_places,
                  ) -> MapResult:
+    """:func:`source_layers` of the events of ``df`` (see :func:`frame_source`)."""
+    return source_layers(frame_source(df, in_view, h3_bins, grid), layer, zoom, choropleth)
+
+
+def source_layers(src: MapSource, layer: str, zoom: float, choropleth: Any = None
+                  ) -> MapResult:
     """The data layers for ``layer`` at ``zoom``.
 
-    Points: every event up to :data:`POINT_LIMIT`; above it, the events in view (``in_view``,
-    a mask over ``df`` of the view and a margin) when they are few enough, else H3 cells at
-    a resolution that follows the zoom. Heatmap and hexagons: the events in view as weighted
-    points on a grid that follows the zoom. ``h3_bins(df, resolution)`` and
-    ``grid(df, cell)`` compute the cells (the app passes cached ones).
+    Points: every event up to :data:`POINT_LIMIT`; above it, the events in and around the
+    view when they are few enough, else H3 cells at a resolution that follows the zoom.
+    Heatmap and hexagons: the events in view as weighted points on a grid that follows the
+    zoom.
     """
-    n = len(df)
+    n = src.n
     if layer == "points":
         if n <= POINT_LIMIT:
-            return MapResult([_points_layer(df)], "", False, n)
-        if in_view is not None:
-            shown = int(in_view.sum())
-            if shown <= POINT_LIMIT:
-                part = df.iloc[np.flatnonzero(in_view)]
-                note = (f"{shown:,} of the {n:,} filtered events are in and around the view "
-                        "and drawn one by one; zoom out to see them all as H3 cells.")
-                return MapResult([_points_layer(part)], note, False, shown)
+            return MapResult([_points_layer(src.points(False))], "", False, n)
+        if src.in_view is not None and src.in_view <= POINT_LIMIT:
+            part = src.points(True)
+            note = (f"{len(part):,} of the {n:,} filtered events are in and around the view "
+                    "and drawn one by one; zoom out to see them all as H3 cells.")
+            return MapResult([_points_layer(part)], note, False, len(part))
         # zoomed in, only the cells in and around the view are computed and sent
-        part = (df.iloc[np.flatnonzero(in_view)]
-                if in_view is not None and in_view.sum() < len(df) / 2 else df)
-        h3_layer, cells, res, top = _h3_layer(part, zoom, h3_bins)
+        bins = src.h3(aggregate.zoom_to_h3_resolution(zoom),
+                      src.in_view is not None and src.in_view < n / 2)
+        # the source may bin coarser than asked (a database's summary tables)
+        res = (h3.get_resolution(bins["hex"].iloc[0]) if len(bins)
+               else aggregate.zoom_to_h3_resolution(zoom))
+        h3_layer, cells, top = _h3_layer(bins)
         note = (f"{n:,} events are more than the {POINT_LIMIT:,} drawn one by one: the map "
                 f"shows them aggregated on the server into {cells:,} H3 cells (resolution "
                 f"{res}, following the zoom). Zoom in until fewer than {POINT_LIMIT:,} are "
                 "in view to see single events.")
         return MapResult([h3_layer], note, True, cells, res, top)
     if layer in ("heatmap", "hexagon"):
-        part = df.iloc[np.flatnonzero(in_view)] if in_view is not None else df
-        places = density_places(part, zoom, grid=grid)
-        note = (f"{len(part):,} events in and around the view sent as {len(places):,} "
-                "weighted points." if len(places) < len(part) else "")
+        view_only = src.in_view is not None
+        sent = src.in_view if src.in_view is not None else n
+        places = density_places(lambda cell: src.grid(cell, view_only), zoom)
+        note = (f"{sent:,} events in and around the view sent as {len(places):,} "
+                "weighted points." if len(places) < sent else "")
         colors = [list(c) for c in HEAT_RAMP]
         if layer == "heatmap":
             lyr = pdk.Layer("HeatmapLayer", places, id="events-heat",

@@ -11,6 +11,11 @@ Tables (created on first write, in the URL's schema search path):
   longitude/latitude with a GiST index; B-tree indexes on the date, the type, the article.
 - ``event_edits``: the review edit log, one JSON record per row, in order (the same records
   as ``<store>.edits.jsonl``: :mod:`dashboard.edits`).
+- ``event_daily``, ``event_cube``, ``event_actor_cube``: counts of the events per day, type,
+  place, unit, precision and background flag (and per :data:`CUBE_CELL` grid cell, and per
+  actor), kept in the
+  same transactions as the events: the dashboard's figures and maps of ten million events
+  read them instead of the events (:mod:`dashboard.sql`).
 - ``conflict_atlas_meta``: the schema version and a write counter (:meth:`version`, the
   dashboard's cache key).
 
@@ -43,7 +48,7 @@ from extract.schema import COLUMNS, TEXT_COLUMNS, empty_events, validate_events
 logger = logging.getLogger(__name__)
 
 URL_SCHEMES = ("postgresql://", "postgres://")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LOCK_KEY = 0x43415354  # "CAST": the advisory lock of this project's writes
 
 SQL_TYPES = {
@@ -76,6 +81,82 @@ class StoreUnavailable(ConflictAtlasError, OSError):
     not installed: an OSError, so a run's events go to a side file as for a full disk."""
 
 
+#: the cell of :data:`CUBE_TABLES`' grid, in degrees: 360 / 2**10 (the dashboard's density
+#: grids at zoom 0 to 2 are whole multiples of it)
+CUBE_CELL = 360.0 / 1024
+_CELL_I = f"floor((latitude + 90) / {CUBE_CELL})::int"
+_CELL_J = f"floor((longitude + 180) / {CUBE_CELL})::int"
+#: summary tables kept with the events, in the same transactions: the counts the dashboard
+#: reads for its figures and maps whatever the size of the store, per day and the filters
+#: they can answer. Table -> (key columns as SQL expressions over events, values).
+CUBE_TABLES: dict[str, tuple[tuple[tuple[str, str, str], ...], tuple[tuple[str, str], ...]]] = {
+    "event_daily": (
+        (("event_date", "date", "event_date"), ("event_type", "text", "event_type"),
+         ("country", "text", "country"), ("admin1", "text", "admin1"),
+         ("location", "text", "location"), ("is_background", "boolean", "is_background"),
+         ("geo_precision", "smallint", "geo_precision")),
+        (("n", "count(*)"), ("fatalities", "coalesce(sum(fatalities), 0)"))),
+    "event_cube": (
+        (("event_date", "date", "event_date"), ("event_type", "text", "event_type"),
+         ("country", "text", "country"), ("admin1", "text", "admin1"), ("iso", "text", "iso"),
+         ("location", "text", "location"), ("is_background", "boolean", "is_background"),
+         ("geo_precision", "smallint", "geo_precision"), ("cell_i", "int", _CELL_I),
+         ("cell_j", "int", _CELL_J)),
+        (("n", "count(*)"), ("fatalities", "coalesce(sum(fatalities), 0)"),
+         ("lat_sum", "sum(latitude)"), ("lon_sum", "sum(longitude)"))),
+    "event_actor_cube": (
+        (("event_date", "date", "event_date"), ("event_type", "text", "event_type"),
+         ("country", "text", "country"), ("admin1", "text", "admin1"),
+         ("is_background", "boolean", "is_background"),
+         ("geo_precision", "smallint", "geo_precision"), ("actor", "text", "a")),
+        (("n", "count(*)"),)),
+}
+
+
+def _cube_ddl() -> list[str]:
+    out = []
+    for table, (keys, values) in CUBE_TABLES.items():
+        cols = ", ".join(f"{k} {t}" for k, t, _e in keys)
+        vals = ", ".join(f"{v} {'float8' if v.endswith('_sum') else 'bigint'} NOT NULL"
+                         for v, _e in values)
+        out.append(f"CREATE TABLE IF NOT EXISTS {table} ({cols}, {vals}, "
+                   f"UNIQUE NULLS NOT DISTINCT ({', '.join(k for k, _t, _e in keys)}))")
+        out.append(f"CREATE INDEX IF NOT EXISTS {table}_date ON {table} (event_date)")
+    return out
+
+
+def cube_insert(source: str) -> list[str]:
+    """Statements adding the events of the table ``source`` to the summary tables."""
+    out = []
+    for table, (keys, values) in CUBE_TABLES.items():
+        names = [k for k, _t, _e in keys]
+        exprs = ", ".join(f"{e} AS {k}" if e != k else k for k, _t, e in keys)
+        vals = ", ".join(e for _v, e in values)
+        frm = (f"{source}, LATERAL (VALUES (actor1), (actor2)) v(a) WHERE a <> ''"
+               if table == "event_actor_cube" else source)
+        update = ", ".join(f"{v} = {table}.{v} + EXCLUDED.{v}" for v, _e in values)
+        out.append(f"INSERT INTO {table} SELECT {exprs}, {vals} FROM {frm} "
+                   f"GROUP BY {', '.join(names)} ON CONFLICT ({', '.join(names)}) "
+                   f"DO UPDATE SET {update}")
+    return out
+
+
+# schema 2: trigram indexes for the dashboard's search (``lower(col) LIKE '%word%'``), an
+# index giving the newest events first, and the summary tables
+_V2_DDL = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS events_notes_trgm ON events USING GIN (lower(notes) gin_trgm_ops)",
+    ("CREATE INDEX IF NOT EXISTS events_sentence_trgm ON events "
+     "USING GIN (lower(sentence) gin_trgm_ops)"),
+    "CREATE INDEX IF NOT EXISTS events_newest ON events (event_date DESC NULLS LAST, event_id)",
+    "CREATE INDEX IF NOT EXISTS events_actor1 ON events (actor1)",
+    "CREATE INDEX IF NOT EXISTS events_actor2 ON events (actor2)",
+    *_cube_ddl(),
+)
+#: statements that take a store of schema version N to N + 1
+_UPGRADES = {1: (*_V2_DDL, *cube_insert("events"))}
+
+
 def _ddl() -> list[str]:
     cols = ",\n  ".join(f"{c} {SQL_TYPES.get(c, 'text NOT NULL')}" for c in COLUMNS)
     return [
@@ -88,6 +169,7 @@ def _ddl() -> list[str]:
         "CREATE INDEX IF NOT EXISTS events_date ON events (event_date)",
         "CREATE INDEX IF NOT EXISTS events_type ON events (event_type)",
         "CREATE INDEX IF NOT EXISTS events_article ON events (article_id, pipeline_version)",
+        *_V2_DDL,
         "CREATE TABLE IF NOT EXISTS event_edits (seq bigserial PRIMARY KEY, record text NOT NULL)",
         ("CREATE TABLE IF NOT EXISTS conflict_atlas_meta (key text PRIMARY KEY, "
          "value bigint NOT NULL)"),
@@ -134,7 +216,9 @@ class PostgisStore:
                 "a PostgreSQL store needs psycopg: pip install 'conflict-atlas[postgis]'"
             ) from exc
         try:
-            conn = psycopg.connect(self.url, connect_timeout=10)
+            # no JIT: compiling took 1.5 s of a 5 s dashboard query over 10M events (JIT
+            # pays on queries of minutes, not on interactive ones)
+            conn = psycopg.connect(self.url, connect_timeout=10, options="-c jit=off")
         except psycopg.OperationalError as exc:
             raise StoreUnavailable(f"cannot reach the store {self.path}: "
                                    f"{str(exc).strip().splitlines()[0]}") from exc
@@ -158,9 +242,17 @@ class PostgisStore:
         if self.has_tables(conn):
             row = conn.execute(
                 "SELECT value FROM conflict_atlas_meta WHERE key = 'schema'").fetchone()
-            if row is None or row[0] != SCHEMA_VERSION:
+            version = row[0] if row is not None else None
+            while version in _UPGRADES:  # an older store is brought up to date
+                logger.info("store %s: schema %s to %s", self.path, version, version + 1)
+                for statement in _UPGRADES[version]:
+                    conn.execute(statement)
+                version += 1
+                conn.execute("UPDATE conflict_atlas_meta SET value = %s WHERE key = 'schema'",
+                             (version,))
+            if version != SCHEMA_VERSION:
                 raise ConflictAtlasError(
-                    f"the store {self.path} has schema version {row and row[0]}, this "
+                    f"the store {self.path} has schema version {version}, this "
                     f"program writes version {SCHEMA_VERSION}")
             return
         for statement in _ddl():
@@ -171,14 +263,16 @@ class PostgisStore:
         with self.connect() as conn:
             return self.has_tables(conn)
 
-    def read(self, where: str = "", params: tuple[Any, ...] = ()) -> pd.DataFrame:
+    def read(self, where: str = "", params: tuple[Any, ...] = (),
+             order: str = "event_date NULLS LAST, event_id", limit: int | None = None
+             ) -> pd.DataFrame:
         """The events (``where``: an SQL condition with ``%s`` placeholders for ``params``,
-        evaluated in the database), validated."""
+        evaluated in the database), validated, in ``order`` (SQL), at most ``limit``."""
         with self.connect() as conn:
             if not self.has_tables(conn):
                 return empty_events()
             query = f"SELECT {_SELECT} FROM events" + (f" WHERE {where}" if where else "")
-            query += " ORDER BY event_date NULLS LAST, event_id"
+            query += f" ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else "")
             buf = io.BytesIO()
             with conn.cursor().copy(f"COPY ({query}) TO STDOUT (FORMAT csv, HEADER)",
                                     params or None) as copy:
@@ -227,12 +321,18 @@ class PostgisStore:
             with conn.cursor().copy(_COPY_IN.format(table="incoming")) as copy:
                 copy.write(_csv(new))
             cols = ", ".join(COLUMNS)
+            # what is stored already goes (the lock keeps other writers out until the
+            # commit); the rest is added to the events and to the summary tables
+            conn.execute("DELETE FROM incoming i WHERE EXISTS (SELECT 1 FROM events e "
+                         "WHERE e.event_id = i.event_id)")
+            conn.execute("DELETE FROM incoming i WHERE EXISTS (SELECT 1 FROM events e "
+                         "WHERE e.article_id = i.article_id "
+                         "AND e.pipeline_version = i.pipeline_version)")
             added = conn.execute(
-                f"INSERT INTO events ({cols}) SELECT {cols} FROM incoming i "
-                "WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.article_id = i.article_id "
-                "AND e.pipeline_version = i.pipeline_version) "
-                "ON CONFLICT (event_id) DO NOTHING").rowcount
+                f"INSERT INTO events ({cols}) SELECT {cols} FROM incoming").rowcount
             if added:
+                for statement in cube_insert("incoming"):
+                    conn.execute(statement)
                 self.bump(conn)
             total = int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
         result = AppendResult(added=added, skipped_duplicates=len(new) - added, total=total)
@@ -245,8 +345,12 @@ class PostgisStore:
         with self.connect() as conn:
             self.ensure_schema(conn)
             conn.execute("DELETE FROM events")
+            for table in CUBE_TABLES:
+                conn.execute(f"DELETE FROM {table}")
             with conn.cursor().copy(_COPY_IN.format(table="events")) as copy:
                 copy.write(_csv(events))
+            for statement in cube_insert("events"):
+                conn.execute(statement)
             self.bump(conn)
 
     def save_pending(self, events: pd.DataFrame) -> Path:

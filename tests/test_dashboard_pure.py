@@ -218,7 +218,7 @@ def test_summary_and_by_place(events: pd.DataFrame) -> None:
     s = aggregate.summary(events)
     assert s.events == len(events)
     assert s.fatalities == int(events["fatalities"].fillna(0).sum())
-    assert s.places == len(events[["latitude", "longitude"]].drop_duplicates())
+    assert s.places == len(events[["country", "admin1", "location"]].drop_duplicates())
     assert s.first == events["event_date"].min().date()
     assert s.span_days == (s.last - s.first).days + 1
     places = aggregate.by_place(events)

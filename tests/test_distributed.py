@@ -97,3 +97,50 @@ def test_the_command_line(corpus: Path, tmp_path: Path, one_extractor: None,
     assert main(["extract", str(corpus), "--out", str(tmp_path / "x.parquet"),
                  "--scheduler", "nowhere", "--no-progress"]) == 2
     assert "tcp://HOST:PORT" in capsys.readouterr().err
+
+
+def test_a_scheduler_at_a_tcp_address(corpus: Path, tmp_path: Path) -> None:
+    """``extract --scheduler tcp://HOST:PORT`` against a real ``dask scheduler`` and a
+    ``dask worker`` started as on two machines (here both on 127.0.0.1)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    pytest.importorskip("distributed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    dask = [sys.executable, "-m", "dask"]
+    procs = [subprocess.Popen([*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)]
+    try:
+        procs.append(subprocess.Popen([*dask, "worker", address, "--nthreads", "1",
+                                       "--host", "127.0.0.1", "--no-dashboard"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # the scheduler listens
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.3)
+        out = tmp_path / "tcp.parquet"
+        from conflict_atlas.cli import main
+
+        assert main(["extract", str(corpus), "--out", str(out), "--scheduler", address,
+                     "--no-progress"]) == 0
+        local = run_pipeline([corpus])
+        stored = pd.read_parquet(out)
+        assert set(stored["event_id"]) == set(local.events["event_id"]) and len(stored)
+        rejects = pd.read_csv(out.with_name(out.name + ".rejects.csv"))
+        assert {Path(p).name for p in rejects["path"]} >= {"zz_binary.txt", "zz_table.xls"}
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()

@@ -329,19 +329,151 @@ def test_sql_filters_see_review_edits(postgis_url: str, events: pd.DataFrame) ->
         _same(got, expected)
 
 
-def test_grid_counts_in_the_database(postgis_url: str, events: pd.DataFrame) -> None:
-    import numpy as np
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.reset_index(drop=True)
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].astype(str).astype(object)
+    out = out.sort_values(list(out.columns), kind="stable").reset_index(drop=True)
+    return out.astype({c: "int64" for c in ("count", "events", "fatalities") if c in out})
 
-    from dashboard.filters import FilterState, apply_filters
-    from dashboard.sql import grid_counts
+
+def _grid(df: pd.DataFrame) -> pd.DataFrame:
+    return _sorted(df.assign(latitude=df["latitude"].astype(float).round(9),
+                             longitude=df["longitude"].astype(float).round(9)))
+
+
+def test_the_explore_page_reads_the_same_figures_from_the_database(
+        postgis_url: str, events: pd.DataFrame) -> None:
+    """Every figure of the Explore page, from the database (summary tables or events) and
+    from the table in memory, with review edits that move events in and out of filters."""
+    import datetime as dt
+
+    from dashboard import aggregate, data, mapview
+    from dashboard.explore_data import DatabaseExplore, FrameExplore
+    from dashboard.filters import FilterState
+    from dashboard.sql import cube_answers
+    from extract.store_postgis import CUBE_CELL
 
     store = PostgisStore(postgis_url)
     store.append(events)
-    state = FilterState(event_types=("Battles", "Explosions/Remote violence"))
-    cells = grid_counts(store, state, 1.0)
-    rows = apply_filters(events, state)
-    assert cells["count"].sum() == len(rows)
-    # ST_SnapToGrid rounds to the nearest multiple of the cell size
-    keys = pd.Series(list(zip(np.round(rows["longitude"]), np.round(rows["latitude"]),
-                              strict=True))).value_counts()
-    assert sorted(cells["count"]) == sorted(keys.to_list())
+    log = EditLog.for_store(postgis_url)
+    riots = events[events["event_type"] == "Riots"].head(3)
+    for _, row in riots.iterrows():  # out of "Riots", into "Battles", and moved
+        log.set_fields(row, {"event_type": "Battles", "sub_event_type": "Armed clash",
+                             "location": "Moved", "latitude": 35.0, "longitude": 41.0})
+    log.discard(events[events["event_type"] == "Battles"].iloc[0]["event_id"], reason="dup")
+    edited, _ = log.apply(events)
+    active = log.active()
+
+    def frame(state: FilterState) -> FrameExplore:
+        return FrameExplore(edited, data.view_frame(edited), state,
+                            lambda name, rows, arg: data.compute_aggregate(name, rows, arg),
+                            data.VIEW_COLUMNS)
+
+    states = [*_states(events),
+              FilterState(event_types=("Battles",), date_from=dt.date(2024, 2, 1)),
+              FilterState(event_types=("Riots",))]
+    assert any(cube_answers(s) for s in states) and not all(cube_answers(s) for s in states)
+    for state in states:
+        mem, db = frame(state), DatabaseExplore(store, state, active, len(edited))
+        assert db.count == mem.count, state
+        assert db.aggregate("summary") == mem.aggregate("summary"), state
+        pd.testing.assert_frame_equal(db.aggregate("time_series"),
+                                      mem.aggregate("time_series").astype("int64"),
+                                      check_names=False, check_freq=False)
+        top_db, top_mem = db.aggregate("top_actors", 50), mem.aggregate("top_actors", 50)
+        pd.testing.assert_frame_equal(_sorted(top_db), _sorted(top_mem))
+        pd.testing.assert_frame_equal(
+            _sorted(db.aggregate("admin1_counts")),
+            _sorted(mem.aggregate("admin1_counts")))
+        assert db.aggregate("event_types") == mem.aggregate("event_types"), state
+        assert db.undated_outside() == mem.undated_outside(), state
+        assert set(db.rows()["event_id"]) == set(mem.rows()["event_id"]), state
+        newest_db, newest_mem = db.table(40, ["event_id", "event_date"]), mem.table(40, [
+            "event_id", "event_date"])
+        assert newest_db["event_date"].tolist() == newest_mem["event_date"].tolist(), state
+        for cell in (CUBE_CELL, 4 * CUBE_CELL, 0.25):
+            pd.testing.assert_frame_equal(
+                _grid(db.map_source(None).grid(cell, False)),
+                _grid(aggregate.grid_places(mem.filtered, cell)), check_exact=False)
+        if not cube_answers(state):
+            pd.testing.assert_frame_equal(_sorted(db.map_source(None).h3(5, False)),
+                                          _sorted(mem.map_source(None).h3(5, False)),
+                                          check_exact=False)
+        box = (42.0, 33.0, 45.0, 37.0)
+        spot = mapview.Spot(lon=44.3661, lat=33.3152, zoom=6.0)
+        assert db.spot(spot, 5)[0] == mem.spot(spot, 5)[0], state
+        if not cube_answers(state):
+            assert db.map_source(box).in_view == mem.map_source(box).in_view, state
+        else:  # the summary cells touching the view: at least the events in it
+            assert db.map_source(box).in_view >= mem.map_source(box).in_view, state
+    target = riots.iloc[0]["event_id"]
+    assert DatabaseExplore(store, FilterState(), active, 0).selected(target)["location"] == "Moved"
+    _countries, admin1, _err = data.boundaries()
+    if admin1 is not None:  # the choropleth: the same count per unit
+        for state in states[:3]:
+            db = DatabaseExplore(store, state, active, 0,
+                                 units=lambda: (admin1, *data.admin1_lookup()))
+            got, want = db.aggregate("choropleth"), frame(state).aggregate("choropleth")
+            assert len(want) and dict(zip(got["name"], got["events"], strict=True)) == dict(
+                zip(want["name"], want["events"], strict=True))
+    assert sql_bounds_match(store, edited, active)
+
+
+def sql_bounds_match(store: PostgisStore, edited: pd.DataFrame, active: list) -> bool:
+    from dashboard.filters import actor_options, options
+    from dashboard.sql import date_bounds, distinct
+
+    for bg in (False, True):
+        dates = (edited["event_date"] if bg else
+                 edited.loc[~edited["is_background"], "event_date"]).dropna()
+        assert date_bounds(store, bg, active) == (dates.min().date(), dates.max().date())
+    for column in ("country", "language", "source"):
+        assert distinct(store, column, active) == options(edited, column)
+    assert set(distinct(store, "actor", active)) >= set(actor_options(edited))
+    return True
+
+
+def test_an_older_store_is_upgraded_by_its_next_write(postgis_url: str,
+                                                      events: pd.DataFrame) -> None:
+    import psycopg
+
+    from dashboard.sql import has_cube, overview, select
+
+    store = PostgisStore(postgis_url)
+    store.append(events.iloc[:999])  # whole articles (three events each)
+    with psycopg.connect(postgis_url, autocommit=True) as conn:  # as schema 1 left it
+        conn.execute("DROP TABLE event_daily, event_cube, event_actor_cube")
+        conn.execute("DROP INDEX events_notes_trgm, events_sentence_trgm, events_newest")
+        conn.execute("UPDATE conflict_atlas_meta SET value = 1 WHERE key = 'schema'")
+    from dashboard.filters import FilterState
+
+    assert not has_cube(store)
+    before = overview(store, select(store, FilterState()))["events"]  # read as it is
+    assert store.append(events.iloc[999:]).added == len(events) - 999
+    assert has_cube(store)
+    sel = select(store, FilterState())
+    assert sel.cube and overview(store, sel)["events"] > before
+    with psycopg.connect(postgis_url) as conn:
+        plan = "\n".join(r[0] for r in conn.execute(
+            "EXPLAIN SELECT event_id FROM events WHERE lower(notes) LIKE '%kirkuk%'"))
+    assert "events_notes_trgm" in plan or "Seq Scan" in plan  # the index exists to be chosen
+
+
+def test_warm_up_of_a_database_fills_the_page_caches(postgis_url: str,
+                                                     events: pd.DataFrame) -> None:
+    from dashboard import data
+    from dashboard.filters import FilterState
+
+    PostgisStore(postgis_url).append(events)
+    data.clear_caches()
+    timings = data.warm_up(postgis_url)
+    assert {"events", "places", "options", "first view"} <= set(timings)
+    loaded = data.load_explore(postgis_url)
+    assert loaded.database and loaded.total == len(events) and not len(loaded.events)
+    ex = data.explore_data(loaded, FilterState())
+    # the first view's figures are those the warm-up computed (one shared cache)
+    assert ex._overview() is data.explore_data(loaded, FilterState())._overview()
+    assert data.city_labels(postgis_url)["name"].tolist()
+    data.clear_caches()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import html
 import logging
 import time
@@ -12,26 +11,24 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import data, deckmap, mapstate, mapview, timeline, ui
 from dashboard.actors import actor_label
+from dashboard.explore_data import Explore
 from dashboard.export import FORMATS, export_bytes, export_filename, sidecar, sidecar_bytes
-from dashboard.filters import FilterState, filter_indices, options, take_rows
+from dashboard.filters import FilterState
 from dashboard.layers import (
     EVENT_COLORS,
     PALETTES,
-    build_layers,
     declutter,
-    fit_view,
     hex_color,
     layers_json,
     offline_basemap_layers,
     selected_layer,
+    source_layers,
 )
-from dashboard.mapview import in_bounds
 from dashboard.text import escape_markdown
 from dashboard.urlstate import AppState, ViewState
 from extract.schema import SUB_EVENT_PARENT, EventType
@@ -92,7 +89,6 @@ def _apply_pending_play() -> None:
 def _sidebar(loaded: data.Loaded, state: AppState,
              bounds: tuple[dt.date, dt.date] | None) -> AppState:
     """Draw the filters; return the state they describe."""
-    events = loaded.events
     sb = st.sidebar
     sb.header("Filters")
     date_from = date_to = None
@@ -138,7 +134,7 @@ def _sidebar(loaded: data.Loaded, state: AppState,
                                      list(st.session_state.get("f_countries", []))),
                    key="f_countries")
     countries = set(st.session_state.get("f_countries", []))
-    admin_opts = (options(events[events["country"].isin(countries)], "admin1") if countries
+    admin_opts = (data.admin1_options(loaded, tuple(sorted(countries))) if countries
                   else data.store_options(loaded, "admin1"))
     sb.multiselect("Admin-1", _merge(admin_opts, list(st.session_state.get("f_admin1", []))),
                    key="f_admin1")
@@ -243,8 +239,8 @@ def _apply_brush() -> None:
 
 def render() -> None:
     started = time.perf_counter()
-    loaded = data.load_events()
-    events = loaded.events
+    loaded = data.load_explore()
+    total = loaded.total if loaded.database else len(loaded.events)
     state, notices, from_url = ui.resolve_state(data.default_basemap())
     present = state.view.present
     _apply_pending_play()
@@ -282,7 +278,7 @@ def render() -> None:
         if loaded.report.skipped:
             st.warning(f"{len(loaded.report.skipped)} review edits could not be applied "
                        "(see the Review page).")
-    if not len(events):
+    if not total:
         st.info("The event store is empty. Add articles on the **Add articles** page, or run "
                 "`conflict-atlas extract ARTICLES --out STORE`.")
         st.caption(f"Store: `{escape_markdown(data.store_label())}`")
@@ -290,50 +286,49 @@ def render() -> None:
 
     eff = effective_filters(state, bounds)
     t0 = time.perf_counter()
-    # filtered on, and the map, figures and charts read, a narrow (categorical) copy; the
-    # long text columns are taken only for the table's rows and for exports
-    view = loaded.view if loaded.view is not None else events
-    positions = filter_indices(view, eff)
-    filtered = take_rows(view, positions, data.VIEW_COLUMNS)
+    # a file store: filtered in memory on a narrow (categorical) copy, the long text columns
+    # taken only for the table's rows and for exports; a database: every figure a query
+    ex = data.explore_data(loaded, eff)
+    count = ex.count
     filter_ms = (time.perf_counter() - t0) * 1000
-    agg = functools.partial(data.cached_aggregate, loaded, eff)
-    summ = agg("summary", filtered)
+    summ = ex.aggregate("summary")
     subtitle = describe(eff, bounds)
 
     if present:
         _present_header(summ.events, subtitle, params)
     else:
         cols = st.columns(4)
-        cols[0].metric("Events", f"{summ.events:,}", help=f"of {len(events):,} in the store")
+        cols[0].metric("Events", f"{summ.events:,}", help=f"of {total:,} in the store")
         cols[1].metric("Fatalities", f"{summ.fatalities:,}")
-        cols[2].metric("Places", f"{summ.places:,}")
+        cols[2].metric("Places", f"{summ.places:,}",
+                       help="distinct named places (location, admin-1, country)")
         cols[3].metric("Date span", f"{summ.span_days:,} days" if summ.first else "—",
                        help=f"{summ.first} to {summ.last}" if summ.first else None)
     if not present:
         st.caption(f"<span id='ca-count'>{summ.events}</span> events match the filters "
-                   f"(of {len(events):,})."
+                   f"(of {total:,})."
                    + (f" Time frame: {eff.date_from} to {eff.date_to}."
                       if state.view.cursor else ""),
                    unsafe_allow_html=True)  # numbers and dates only
     with st.container():
-        _undated_notice(view, eff)
+        _undated_notice(ex.undated_outside())
 
-    selected = _selected_row(events, st.session_state.get(ui.SELECTED, ""))
+    selected = ex.selected(st.session_state.get(ui.SELECTED, ""))
     if present:
-        _map(filtered, state, present, agg, loaded, selected, summ.events, subtitle)
+        _map(ex, state, present, loaded, selected, summ.events, subtitle)
         return
     map_col, panel = st.columns([7, 3], gap="small")
     with map_col:
-        _map(filtered, state, present, agg, loaded, selected, summ.events, subtitle)
+        _map(ex, state, present, loaded, selected, summ.events, subtitle)
     with panel:
-        _inspect(events, view, positions, selected)
-    shown = _table_rows(events, positions, filtered, agg)
-    table_sel = _table(shown, len(filtered))
+        _inspect(ex, selected)
+    shown = ex.table(TABLE_LIMIT, TABLE_COLUMNS)
+    table_sel = _table(shown, count)
     _select_from_table(table_sel, shown)
-    _charts(filtered, agg)
-    _share_and_export(events, positions, filtered, eff, params)
+    _charts(ex)
+    _share_and_export(ex, eff, params)
     logger.info("explore: %d of %d events, filtered in %.0f ms, page script %.0f ms",
-                len(filtered), len(events), filter_ms, (time.perf_counter() - started) * 1000)
+                count, total, filter_ms, (time.perf_counter() - started) * 1000)
     _play_tick(state, bounds)
 
 
@@ -373,39 +368,21 @@ def _present_header(count: int, subtitle: str, params: dict[str, str]) -> None:
         st.rerun()
 
 
-def _undated_notice(view: pd.DataFrame, eff: FilterState) -> None:
+def _undated_notice(n: int) -> None:
     """Undated events outside a date range are said, with the switch that shows them."""
-    if not (eff.date_from or eff.date_to) or eff.include_undated:
-        return
-    undated = filter_indices(view, dataclasses.replace(eff, date_from=None, date_to=None))
-    n = int(view["event_date"].iloc[undated].isna().sum()) if len(undated) else 0
     if n:
         st.info(f"{n:,} events without a date are outside the date range: switch on "
                 "“Include undated events in a date range” (More filters) to show them.",
                 icon=":material/event_busy:")
 
 
-def _selected_row(events: pd.DataFrame, event_id: str) -> pd.Series | None:
-    if not event_id:
-        return None
-    match = np.flatnonzero(events["event_id"].to_numpy() == event_id)
-    return events.iloc[match[0]] if len(match) else None
-
-
-def _table_rows(events: pd.DataFrame, positions: np.ndarray, filtered: pd.DataFrame,
-                agg: Callable[..., Any]) -> pd.DataFrame:
-    """The table's rows: the newest :data:`TABLE_LIMIT` filtered events, newest first."""
-    order = agg("newest", filtered, TABLE_LIMIT) if len(positions) else positions
-    return take_rows(events, positions[order], TABLE_COLUMNS)
-
-
-def _map(filtered: pd.DataFrame, state: AppState, present: bool, agg: Callable[..., Any],
-         loaded: data.Loaded, selected: pd.Series | None, count: int, subtitle: str) -> None:
+def _map(ex: Explore, state: AppState, present: bool, loaded: data.Loaded,
+         selected: pd.Series | None, count: int, subtitle: str) -> None:
     v = state.view
     theme = ui.theme_type()
     height = PRESENT_MAP_HEIGHT if present else MAP_HEIGHT
     view = mapstate.current()
-    fitted = fit_view(filtered) if view is None else None
+    fitted = ex.fit() if view is None else None
     zoom = mapstate.zoom_of(view, fitted or (0.0, 0.0, 4.0))
     # the outlines depend on the store only (the browser triangulates them once); the labels
     # are placed again at each zoom and sent apart
@@ -417,17 +394,9 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool, agg: Callable[.
         if admin1 is None:
             st.warning("Admin-1 boundaries are not available: " + escape_markdown(err))
         else:
-            choropleth = agg("choropleth", filtered)
-    box = mapstate.bounds()
-    in_view = in_bounds(filtered, box, margin=0.25) if box is not None else None
-    result = build_layers(filtered, v.layer, zoom, choropleth,
-                          # the key tells the rows: all the filtered events, or those in view
-                          h3_bins=lambda rows, res: agg("h3", rows,
-                                                        (res, box if len(rows) < len(filtered)
-                                                         else None)),
-                          in_view=in_view,
-                          grid=lambda rows, cell: agg("grid", rows, (cell, box)))
-    shown_types = agg("event_types", filtered)
+            choropleth = ex.aggregate("choropleth")
+    result = source_layers(ex.map_source(mapstate.bounds()), v.layer, zoom, choropleth)
+    shown_types = ex.aggregate("event_types")
     types = [(t, hex_color(EVENT_COLORS[t])) for t in EVENT_COLORS if t in shown_types]
     legend = mapview.legend(v.layer, aggregated=result.aggregated, event_types=types,
                             top=result.top, resolution=result.resolution,
@@ -453,18 +422,14 @@ def _map(filtered: pd.DataFrame, state: AppState, present: bool, agg: Callable[.
         st.caption("Offline basemap without country outlines (boundaries not installed).")
 
 
-def _inspect(events: pd.DataFrame, view: pd.DataFrame, positions: np.ndarray,
-             selected: pd.Series | None) -> None:
+def _inspect(ex: Explore, selected: pd.Series | None) -> None:
     """The panel beside the map: the events at the clicked spot, then the selected event."""
     spot = mapstate.spot()
     if spot is not None:
-        near = positions[mapview.events_at(take_rows(view, positions, ["latitude", "longitude",
-                                                                        "event_date"]), spot)]
+        n_near, rows = ex.spot(spot, SPOT_LIMIT)
         with st.container(border=True):
             where = "in this cell" if spot.hex else "here"
-            st.markdown(f"**{len(near):,} events {where}**")
-            rows = take_rows(events, near[:SPOT_LIMIT], ["event_id", "event_date", "event_type",
-                                                         "location", "actor1"])
+            st.markdown(f"**{n_near:,} events {where}**")
             for i, row in enumerate(rows.itertuples(index=False)):
                 date = row.event_date.date().isoformat() if pd.notna(row.event_date) else "undated"
                 label = f"{date} · {row.event_type} · {row.location} · {row.actor1}"
@@ -473,7 +438,7 @@ def _inspect(events: pd.DataFrame, view: pd.DataFrame, positions: np.ndarray,
                              type="primary" if current else "secondary", width="stretch"):
                     st.session_state[ui.SELECTED] = row.event_id
                     st.rerun()
-            if len(near) > SPOT_LIMIT:
+            if n_near > SPOT_LIMIT:
                 st.caption(f"The {SPOT_LIMIT} nearest, newest first; zoom in or filter to "
                            "list the others.")
             if st.button("Close the list", key="close_spot"):
@@ -510,11 +475,11 @@ def _table(shown: pd.DataFrame, total: int) -> object:
     )
 
 
-def _charts(filtered: pd.DataFrame, agg: Callable[..., Any]) -> None:
+def _charts(ex: Explore) -> None:
     import altair as alt
 
     st.subheader("Over time")
-    series = agg("time_series", filtered)
+    series = ex.aggregate("time_series")
     if len(series):
         long = (series.rename_axis("period").reset_index()
                 .melt("period", var_name="event type", value_name="events"))
@@ -536,7 +501,7 @@ def _charts(filtered: pd.DataFrame, agg: Callable[..., Any]) -> None:
     c1, c2 = st.columns(2)
     with c1:
         st.subheader("Top actors")
-        top = agg("top_actors", filtered, 10)
+        top = ex.aggregate("top_actors", 10)
         if len(top):
             bars = alt.Chart(top).mark_bar().encode(
                 x=alt.X("events:Q", title="events"),
@@ -545,17 +510,16 @@ def _charts(filtered: pd.DataFrame, agg: Callable[..., Any]) -> None:
             st.altair_chart(bars, width="stretch")
     with c2:
         st.subheader("By admin-1")
-        st.dataframe(agg("admin1_counts", filtered).head(50), hide_index=True, height=300,
+        st.dataframe(ex.aggregate("admin1_counts").head(50), hide_index=True, height=300,
                      width="stretch")
 
 
-def _export(events: Any, positions: Any, fmt: str) -> bytes:
+def _export(ex: Explore, fmt: str) -> bytes:
     """The filtered events as a file of ``fmt``, built when the button is clicked."""
-    return export_bytes(take_rows(events, positions), fmt)
+    return export_bytes(ex.rows(), fmt)
 
 
-def _share_and_export(events: pd.DataFrame, positions: np.ndarray, filtered: pd.DataFrame,
-                      eff: FilterState, params: dict[str, str]) -> None:
+def _share_and_export(ex: Explore, eff: FilterState, params: dict[str, str]) -> None:
     """Share links and downloads; the files take the filtered rows (all columns) on click."""
     st.subheader("Share")
     link = ui.share_link(params)
@@ -568,17 +532,17 @@ def _share_and_export(events: pd.DataFrame, positions: np.ndarray, filtered: pd.
                "the map and its legend.")
 
     st.subheader("Export")
-    st.caption(f"Exactly the {len(filtered):,} filtered events. The map's PNG button (top "
+    st.caption(f"Exactly the {ex.count:,} filtered events. The map's PNG button (top "
                "right of the map) saves the map as shown, with its legend, title and dates.")
     cols = st.columns(len(FORMATS) + 1)
     labels = {"csv": "CSV (ACLED columns)", "geojson": "GeoJSON", "geoparquet": "GeoParquet",
               "gpkg": "GeoPackage", "xlsx": "Excel"}
     for col, fmt in zip(cols, FORMATS, strict=False):
         col.download_button(labels[fmt],
-                            data=partial(_export, events, positions, fmt),
+                            data=partial(_export, ex, fmt),
                             file_name=export_filename(eff, fmt), mime=FORMATS[fmt][1],
                             key=f"dl_{fmt}", on_click="ignore")
-    meta = sidecar(eff, len(filtered), "any", store=data.store_label())
+    meta = sidecar(eff, ex.count, "any", store=data.store_label())
     cols[-1].download_button("Sidecar (JSON)", data=sidecar_bytes(meta),
                              file_name=export_filename(eff, "csv").rsplit(".", 1)[0] + ".json",
                              mime="application/json", key="dl_sidecar", on_click="ignore")
