@@ -48,6 +48,11 @@ from extract.schema import COLUMNS, TEXT_COLUMNS, empty_events, validate_events
 logger = logging.getLogger(__name__)
 
 URL_SCHEMES = ("postgresql://", "postgres://")
+#: settings of this program's sessions, measured on 10M events (bench/bench_store.py): no
+#: JIT (compiling took 1.5 s of a 5 s dashboard query; it pays on queries of minutes), and
+#: room for exact bitmaps (the default 4 MB made a search's bitmap scan lossy: 12.8 s
+#: instead of 2.2 s)
+SESSION_OPTIONS = "-c jit=off -c work_mem=64MB"
 SCHEMA_VERSION = 2
 LOCK_KEY = 0x43415354  # "CAST": the advisory lock of this project's writes
 
@@ -216,9 +221,7 @@ class PostgisStore:
                 "a PostgreSQL store needs psycopg: pip install 'conflict-atlas[postgis]'"
             ) from exc
         try:
-            # no JIT: compiling took 1.5 s of a 5 s dashboard query over 10M events (JIT
-            # pays on queries of minutes, not on interactive ones)
-            conn = psycopg.connect(self.url, connect_timeout=10, options="-c jit=off")
+            conn = psycopg.connect(self.url, connect_timeout=10, options=SESSION_OPTIONS)
         except psycopg.OperationalError as exc:
             raise StoreUnavailable(f"cannot reach the store {self.path}: "
                                    f"{str(exc).strip().splitlines()[0]}") from exc
