@@ -110,12 +110,17 @@ def zoom_to_h3_resolution(zoom: float) -> int:
 
 def h3_bins(df: pd.DataFrame, resolution: int) -> pd.DataFrame:
     """Counts per H3 cell: columns hex, count, fatalities, lat, lon (cell centre)."""
+    return h3_of_places(by_place(df) if len(df) else df, resolution)
+
+
+def h3_of_places(places: pd.DataFrame, resolution: int) -> pd.DataFrame:
+    """:func:`h3_bins` of events already counted per point (latitude, longitude, count,
+    fatalities), most events first."""
     cols = ["hex", "count", "fatalities", "lat", "lon"]
-    if not len(df):
+    if not len(places):
         return pd.DataFrame(columns=cols)
-    places = by_place(df)
-    places["hex"] = [h3.latlng_to_cell(lat, lon, resolution)
-                     for lat, lon in zip(places["latitude"], places["longitude"], strict=True)]
+    places = places.assign(hex=[h3.latlng_to_cell(lat, lon, resolution) for lat, lon in
+                                zip(places["latitude"], places["longitude"], strict=True)])
     out = places.groupby("hex", sort=False).agg(count=("count", "sum"),
                                                 fatalities=("fatalities", "sum")).reset_index()
     centres = [h3.cell_to_latlng(c) for c in out["hex"]]

@@ -411,11 +411,9 @@ def h3_bins(store: Any, sel: Selection, resolution: int,
     counts in the H3 cell of its events' mean point. Else ``cells`` may give
     :func:`by_place` of the events, already counted to the right decimals.
     """
-    import h3
-
+    from dashboard.aggregate import h3_of_places
     from dashboard.layers import h3_decimals
 
-    cols = ["hex", "count", "fatalities", "lat", "lon"]
     if sel.cube:
         from extract.store_postgis import CUBE_CELL
 
@@ -426,16 +424,7 @@ def h3_bins(store: Any, sel: Selection, resolution: int,
     else:
         places_ = by_place(store, within(sel, box) if box is not None else sel,
                            h3_decimals(resolution))
-    if not len(places_):
-        return pd.DataFrame(columns=cols)
-    places_ = places_.assign(hex=[h3.latlng_to_cell(lat, lon, resolution) for lat, lon in
-                                  zip(places_["latitude"], places_["longitude"], strict=True)])
-    out = places_.groupby("hex", sort=False).agg(count=("count", "sum"),
-                                                 fatalities=("fatalities", "sum")).reset_index()
-    centres = [h3.cell_to_latlng(c) for c in out["hex"]]
-    out["lat"] = [c[0] for c in centres]
-    out["lon"] = [c[1] for c in centres]
-    return out.sort_values("count", ascending=False, ignore_index=True)[cols]
+    return h3_of_places(places_, resolution)
 
 
 def rows(store: Any, sel: Selection, columns: list[str], limit: int | None = None
