@@ -31,6 +31,7 @@ from extract.stores import open_store
 
 if TYPE_CHECKING:
     from dashboard.explore_data import Explore
+    from dashboard.filters import FilterState
 
 logger = logging.getLogger(__name__)
 
@@ -157,8 +158,8 @@ def _load_database(path: str, version: int, edits_version: int) -> Loaded:
     store = PostgisStore(path)
     try:
         active = EditLog.for_store(path).active()
-        touched = sorted({str(r["event_id"]) for r in active if r.get("event_id")})
-        _rows, report = apply_edits(store.read("event_id = ANY(%s)", (touched,)), active)
+        _rows, report = apply_edits(store.read("event_id = ANY(%s)",
+                                               (sql.touched_ids(active),)), active)
         total = sql.total(store, active)
     except (SchemaError, ValueError, OSError) as exc:
         logger.exception("cannot read %s", store_label(path))
@@ -185,14 +186,12 @@ def _memo(path: str, version: int, edits_version: int, filters: str, name: str, 
     return _fn()
 
 
-def explore_data(loaded: Loaded, state: object) -> Explore:
+def explore_data(loaded: Loaded, state: FilterState) -> Explore:
     """The Explore page's :class:`~dashboard.explore_data.FrameExplore` or
     :class:`~dashboard.explore_data.DatabaseExplore` for the filter ``state``, its answers
     cached per store version and filter (shared between sessions: read-only)."""
     from dashboard.explore_data import DatabaseExplore, FrameExplore
-    from dashboard.filters import FilterState
 
-    assert isinstance(state, FilterState)
     if not loaded.database:
         view = loaded.view if loaded.view is not None else loaded.events
         agg = functools.partial(cached_aggregate, loaded, state)

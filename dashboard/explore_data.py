@@ -12,6 +12,7 @@ Pure: the Streamlit caches are passed in (``memo``, ``agg``).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -118,7 +119,13 @@ class DatabaseExplore:
         self.store, self.state, self.active, self.total = store, state, active, total
         self._memo = memo
         self._units = units or (lambda: (None, {}, {}))
-        self.sel = sql.select(store, state, active)
+
+    @functools.cached_property
+    def sel(self) -> sql.Selection:
+        """The filter's :class:`~dashboard.sql.Selection` (cached: it reads the edited rows
+        and asks whether the store has its summary tables)."""
+        return self._memo("selection", None,
+                          lambda: sql.select(self.store, self.state, self.active))
 
     def _overview(self) -> dict[str, Any]:
         return self._memo("overview", None, lambda: sql.overview(self.store, self.sel))
@@ -159,7 +166,7 @@ class DatabaseExplore:
         return self._memo("undated", None, lambda: sql.undated(self.store, st, self.active))
 
     def map_source(self, box: tuple[float, float, float, float] | None) -> MapSource:
-        grown = _grow(box, 0.25) if box is not None else None
+        grown = mapview.grow(box, 0.25) if box is not None else None
         in_view = (self._memo("in_view", grown, lambda: sql.count_in(self.store, self.sel, grown))
                    if grown is not None else None)
 
@@ -218,13 +225,6 @@ class DatabaseExplore:
         return found.iloc[0] if len(found) else None
 
 
-def _grow(box: tuple[float, float, float, float], margin: float
-          ) -> tuple[float, float, float, float]:
-    w, s, e, n = box
-    dx, dy = (e - w) * margin, (n - s) * margin
-    return (w - dx, s - dy, e + dx, n + dy)
-
-
 def _spot_box(spot: mapview.Spot) -> tuple[float, float, float, float]:
     """A box holding every event :func:`dashboard.mapview.events_at` may find at ``spot``."""
     if spot.hex:
@@ -233,7 +233,7 @@ def _spot_box(spot: mapview.Spot) -> tuple[float, float, float, float]:
         ring = h3.cell_to_boundary(spot.hex)
         lats, lons = [p[0] for p in ring], [p[1] for p in ring]
         return (min(lons), min(lats), max(lons), max(lats))
-    tol = mapview.degrees_per_pixel(spot.zoom) * 6.0 * 1.01
+    tol = mapview.degrees_per_pixel(spot.zoom) * mapview.SPOT_PIXELS * 1.01
     stretch = tol / max(math.cos(math.radians(spot.lat)), 1e-6)
     return (spot.lon - stretch, spot.lat - tol, spot.lon + stretch, spot.lat + tol)
 

@@ -178,21 +178,32 @@ def fit_extent(df: pd.DataFrame) -> tuple[float, float, float, float]:
                         float(n + pad_lat)))
 
 
+def grow(bounds: tuple[float, float, float, float], margin: float
+         ) -> tuple[float, float, float, float]:
+    """``bounds`` (west, south, east, north) grown by ``margin`` of its size on each side."""
+    w, s, e, n = bounds
+    dx, dy = (e - w) * margin, (n - s) * margin
+    return (w - dx, s - dy, e + dx, n + dy)
+
+
 def in_bounds(df: pd.DataFrame, bounds: tuple[float, float, float, float],
               margin: float = 0.0) -> np.ndarray:
     """Which rows of ``df`` lie within ``bounds`` grown by ``margin`` of its size."""
-    w, s, e, n = bounds
-    dx, dy = (e - w) * margin, (n - s) * margin
+    w, s, e, n = grow(bounds, margin)
     lon = df["longitude"].to_numpy(dtype=float)
     lat = df["latitude"].to_numpy(dtype=float)
-    return (lon >= w - dx) & (lon <= e + dx) & (lat >= s - dy) & (lat <= n + dy)
+    return (lon >= w) & (lon <= e) & (lat >= s) & (lat <= n)
 
 
 def degrees_per_pixel(zoom: float) -> float:
     return 360.0 / (TILE * 2 ** zoom)
 
 
-def events_at(df: pd.DataFrame, spot: Spot, pixels: float = 6.0) -> np.ndarray:
+#: how near a click an event is listed, in pixels at the click's zoom
+SPOT_PIXELS = 6.0
+
+
+def events_at(df: pd.DataFrame, spot: Spot, pixels: float = SPOT_PIXELS) -> np.ndarray:
     """Positions of the events of ``df`` within ``pixels`` of ``spot`` at its zoom, nearest
     first then newest: every event of a stack of points, not only the one drawn on top.
 

@@ -90,26 +90,19 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _touched(active: list[dict[str, Any]]) -> list[str]:
+def touched_ids(active: list[dict[str, Any]]) -> list[str]:
+    """The ids of the events the ``active`` edit records touch, sorted."""
     return sorted({str(r["event_id"]) for r in active if r.get("event_id")})
 
 
 def filtered_events(store: Any, state: FilterState, edits: Any = None) -> pd.DataFrame:
     """The events of a PostGIS ``store`` that ``state`` selects, with the active records of
     the edit log ``edits`` applied (None: as stored)."""
-    from dashboard.edits import apply_edits
-
-    where, params = where_clause(state)
-    active = edits.active() if edits is not None else []
-    touched = _touched(active)
-    if not touched:
-        return store.read(where, tuple(params))
-    untouched = store.read(f"({where}) AND NOT (event_id = ANY(%s))", (*params, touched))
-    edited, _report = apply_edits(store.read("event_id = ANY(%s)", (touched,)), active)
-    chosen = apply_filters(edited, state)
-    if not len(chosen):
+    sel = select(store, state, edits.active() if edits is not None else [], cube=False)
+    untouched = store.read(sel.where, sel.params)
+    if not len(sel.edited):
         return untouched
-    return pd.concat([untouched, chosen], ignore_index=True)
+    return pd.concat([untouched, sel.edited], ignore_index=True)
 
 
 def count(store: Any, state: FilterState) -> int:
@@ -175,7 +168,7 @@ def select(store: Any, state: FilterState, active: list[dict[str, Any]] | None =
 
     where, params = where_clause(state)
     use_cube = cube_answers(state) and (has_cube(store) if cube is None else cube)
-    touched = _touched(active or [])
+    touched = touched_ids(active or [])
     if not touched:
         return Selection(state, where, tuple(params), empty_events(), empty_events(), where,
                          tuple(params), use_cube)
