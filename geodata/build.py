@@ -39,6 +39,7 @@ from pathlib import Path
 from geodata.distance import haversine_km
 from geodata.names import MIN_TRANSLIT_KEY, fold, is_code_like, key_variants, translit_key
 from geodata.paths import INDEX_VERSION, PACKAGE_DATA, cache_dir
+from geodata.surface import write_surface
 
 logger = logging.getLogger(__name__)
 
@@ -892,6 +893,7 @@ def build_index(out: Path, data_dir: Path = PACKAGE_DATA) -> BuildReport:
         try:
             conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
             n_names = _write(conn, places)
+            write_surface(conn)  # what the place matcher reads (geodata.surface)
             conn.executemany("INSERT INTO meta VALUES (?, ?)", [
                 ("index_version", INDEX_VERSION),
                 ("built_at", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())),

@@ -41,8 +41,9 @@ def index_fingerprint() -> str:
 
     digest = hashlib.sha256(INDEX_VERSION.encode())
     here = Path(__file__).resolve().parent
-    for path in (here / "build.py", here / "names.py", PACKAGE_DATA / "overlay.tsv",
-                 PACKAGE_DATA / "regions.tsv", PACKAGE_DATA / "country_points.csv",
+    for path in (here / "build.py", here / "names.py", here / "surface.py",
+                 PACKAGE_DATA / "overlay.tsv", PACKAGE_DATA / "regions.tsv",
+                 PACKAGE_DATA / "country_points.csv",
                  PACKAGE_DATA / "wof_places.parquet", PACKAGE_DATA / "admin2.parquet",
                  PACKAGE_DATA / "natural.parquet"):
         digest.update(path.read_bytes() if path.exists() else b"missing")
