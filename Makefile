@@ -40,8 +40,11 @@ run: sample
 serve: setup
 	$(BIN)/conflict-atlas serve $(STORE) --port $(PORT)
 
+# Two pytest-xdist workers (the 2 cores of the reference machine; work stealing evens out
+# the long browser, cluster and database tests). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: sample
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The readers' fuzz targets with FUZZ_SCALE times the examples of `make test` (20: about
 # five minutes on 2 cores), each target bounded by FUZZ_SECONDS. Results: docs/reliability.md.
